@@ -1,0 +1,71 @@
+import { existsSync } from "node:fs";
+import { config as loadDotenv } from "dotenv";
+import { z } from "zod";
+
+/** Raised when the environment is wrong: its message is one sentence naming the variable. */
+export class ConfigError extends Error {}
+
+const wholeNumber = (what: string) =>
+  z.coerce.number({ error: `expected ${what}` }).int(`expected ${what}`).positive(`expected ${what}`);
+
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === "" ? undefined : value.trim()));
+
+const booleanFlag = z
+  .enum(["true", "false", "1", "0", "yes", "no"], { error: "expected true or false" })
+  .transform((value) => value === "true" || value === "1" || value === "yes");
+
+/**
+ * Every environment variable Loopy reads, with its default. `.env.example` documents each one;
+ * this schema is the only reader of process.env.
+ */
+const environmentSchema = z.object({
+  DISCORD_TOKEN: optionalText.refine((token) => token === undefined || /^[\w-]+\.[\w-]+\.[\w-]+$/.test(token), {
+    error: "expected a bot token of three dot-separated parts, as the Developer Portal shows it",
+  }),
+  DISCORD_APPLICATION_ID: optionalText.refine((id) => id === undefined || /^\d{17,20}$/.test(id), {
+    error: "expected the numeric application id from the Developer Portal",
+  }),
+  DISCORD_API_URL: optionalText.pipe(z.url({ error: "expected an http(s) URL" }).optional()),
+  REDIS_URL: optionalText.pipe(
+    z.string().regex(/^rediss?:\/\//, "expected a URL like redis://host:6379").optional(),
+  ),
+  LOOPY_DATA_DIR: z.string().default(".data"),
+  LOOPY_CONTENT_DIR: z.string().default("content"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  LOOPY_PYTHON: z.string().default("/usr/bin/python3"),
+  SANDBOX_POOL_SIZE: z.coerce.number({ error: "expected a whole number" }).int().min(0).max(32).default(2),
+  SANDBOX_WALL_MS: wholeNumber("a whole number of milliseconds").optional(),
+  SANDBOX_CPU_MS: wholeNumber("a whole number of milliseconds").optional(),
+  SANDBOX_MEMORY_MB: wholeNumber("a whole number of MiB").optional(),
+  SANDBOX_PROCESSES: wholeNumber("a whole number of processes").optional(),
+  SANDBOX_OUTPUT_KB: wholeNumber("a whole number of KiB").optional(),
+  WORKER_CONCURRENCY: wholeNumber("a whole number of parallel runs").default(2),
+  RUN_WORKERS_IN_PROCESS: booleanFlag.default(true),
+  RUNS_PER_MINUTE: wholeNumber("a whole number of runs").default(10),
+  RUN_QUEUE_LIMIT: wholeNumber("a whole number of waiting runs").default(200),
+  HEALTH_PORT: z.coerce.number({ error: "expected a port number" }).int().min(1).max(65535).optional(),
+});
+
+export type Config = z.infer<typeof environmentSchema>;
+
+function describeValue(value: unknown): string {
+  return value === undefined ? "nothing" : JSON.stringify(value);
+}
+
+/** Reads `.env` (if present) under the real environment, validates, and returns the config. */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env, dotenvPath = ".env"): Config {
+  const merged = { ...environment };
+  if (environment === process.env && existsSync(dotenvPath)) {
+    loadDotenv({ path: dotenvPath, processEnv: merged, quiet: true });
+  }
+  const parsed = environmentSchema.safeParse(merged);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  const variable = String(issue.path[0]);
+  throw new ConfigError(
+    `${variable}: ${issue.message.replace(/^Invalid input: /, "")}, got ${describeValue(merged[variable])}.`,
+  );
+}

@@ -1,0 +1,97 @@
+import type { Concept } from "./content/schema.js";
+import type { ConceptIndex } from "./content/search.js";
+import { codeBlock, splitMarkdown } from "./markdown.js";
+import { actionId, type Card, type Reply } from "./reply.js";
+
+/** Discord's limits for one embed description and for all embeds of a message together. */
+const CARD_BODY_MAX = 4096;
+const MESSAGE_CARDS_MAX = 6000;
+
+function cardSize(card: Card): number {
+  return (card.title?.length ?? 0) + (card.body?.length ?? 0) + (card.footer?.length ?? 0) +
+    (card.fields ?? []).reduce((sum, field) => sum + field.name.length + field.value.length, 0);
+}
+
+function explanationCards(concept: Concept): Card[] {
+  const text = `*${concept.summary}*\n\n${concept.body}`;
+  return splitMarkdown(text, CARD_BODY_MAX).map((body, index) => ({
+    title: index === 0 ? concept.title : `${concept.title} (continued)`,
+    url: index === 0 ? concept.docs[0]!.url : undefined,
+    body,
+    tone: "info" as const,
+  }));
+}
+
+function exampleCard(concept: Concept): Card {
+  return {
+    title: "Example",
+    body: `${codeBlock(concept.example.code.trimEnd(), "py")}\nIt prints:\n${codeBlock(concept.example.output.trimEnd())}`,
+    fields: [
+      { name: "Python docs", value: concept.docs.map((doc) => `[${doc.title}](${doc.url})`).join("\n"), inline: true },
+      { name: "Needs", value: `Python ${concept.python}+`, inline: true },
+    ],
+    footer: "Press Run example to run it in Loopy's sandbox.",
+    tone: "info",
+  };
+}
+
+/** Groups cards into messages that respect the per-message limit; returns at least one message. */
+function packCards(cards: Card[]): Card[][] {
+  const messages: Card[][] = [[]];
+  let size = 0;
+  for (const card of cards) {
+    const current = messages[messages.length - 1]!;
+    if (current.length > 0 && (size + cardSize(card) > MESSAGE_CARDS_MAX || current.length === 10)) {
+      messages.push([card]);
+      size = cardSize(card);
+    } else {
+      current.push(card);
+      size += cardSize(card);
+    }
+  }
+  return messages;
+}
+
+/**
+ * The answer to /explain: the explanation, the example and its output, a link to the docs,
+ * related concepts to open next, and a button to run the example. Usually one message; a long concept
+ * becomes several, split between paragraphs and never inside a code block.
+ */
+export function explainReplies(concept: Concept, concepts: Map<string, Concept>): Reply[] {
+  const messages = packCards([...explanationCards(concept), exampleCard(concept)]);
+  const related = concept.related.map((id) => concepts.get(id)).filter((found): found is Concept => found !== undefined);
+  const replies: Reply[] = messages.map((cards) => ({ cards }));
+  const last = replies[replies.length - 1]!;
+  last.buttons = [
+    [
+      { label: "Run example", action: actionId("run", "example", concept.id), style: "primary" },
+      { label: "Python docs", url: concept.docs[0]!.url },
+    ],
+  ];
+  last.menu = {
+    action: actionId("explain", "open"),
+    placeholder: "Related concepts",
+    choices: related.map((other) => ({ label: other.title.slice(0, 100), value: other.id, description: other.summary.slice(0, 100) })),
+  };
+  return replies;
+}
+
+/** For a topic that names no concept: a polite answer with the closest concepts as buttons. */
+export function unknownTopicReply(topic: string, index: ConceptIndex): Reply {
+  const closest = index.suggest(topic, 5);
+  const shownTopic = topic.length > 80 ? `${topic.slice(0, 80)}…` : topic;
+  return {
+    private: true,
+    cards: [
+      {
+        title: "I don't know that topic yet",
+        body:
+          closest.length > 0
+            ? `Nothing is called "${shownTopic}". Did you mean one of these?`
+            : `Nothing is called "${shownTopic}". Try \`/explain\` and pick a topic from the list.`,
+        tone: "warning",
+      },
+    ],
+    buttons: closest.length > 0 ? [closest.map((concept) => ({ label: concept.title.slice(0, 80), action: actionId("explain", "show", concept.id), style: "secondary" as const }))] : undefined,
+  };
+}

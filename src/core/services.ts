@@ -1,0 +1,14 @@
+import type { Redis } from "ioredis";
+import type { Config } from "../config.js";
+import type { Content } from "./content/load.js";
+import type { ConceptIndex } from "./content/search.js";
+import type { RunService } from "./run.js";
+
+/** What command handlers may use; built once at start-up by src/app.ts. */
+export interface Services {
+  config: Config;
+  content: Content;
+  concepts: ConceptIndex;
+  redis: Redis;
+  runs: RunService;
+}

@@ -1,0 +1,111 @@
+import {
+  ButtonStyle as DiscordButtonStyle,
+  ComponentType,
+  MessageFlags,
+  TextInputStyle,
+  type APIActionRowComponent,
+  type APIComponentInMessageActionRow,
+  type APIEmbed,
+  type APIModalInteractionResponseCallbackData,
+  type RESTPostAPIWebhookWithTokenJSONBody,
+} from "discord.js";
+import type { Button, ButtonStyle, Card, Form, Reply, Tone } from "../core/reply.js";
+
+const toneColours: Record<Tone, number> = { info: 0x5865f2, success: 0x57f287, error: 0xed4245, warning: 0xfee75c };
+const buttonStyles: Record<ButtonStyle, DiscordButtonStyle> = {
+  primary: DiscordButtonStyle.Primary,
+  secondary: DiscordButtonStyle.Secondary,
+  success: DiscordButtonStyle.Success,
+  danger: DiscordButtonStyle.Danger,
+};
+
+export interface DiscordMessage {
+  body: RESTPostAPIWebhookWithTokenJSONBody & { flags?: number };
+  files: { name: string; data: Buffer }[];
+}
+
+function renderCard(card: Card): APIEmbed {
+  return {
+    title: card.title,
+    url: card.url,
+    description: card.body,
+    color: card.tone ? toneColours[card.tone] : undefined,
+    fields: card.fields?.map(({ name, value, inline }) => ({ name, value, inline })),
+    footer: card.footer ? { text: card.footer } : undefined,
+    image: card.image ? { url: `attachment://${card.image}` } : undefined,
+  };
+}
+
+function renderButton(button: Button) {
+  return "url" in button
+    ? { type: ComponentType.Button as const, style: DiscordButtonStyle.Link as const, label: button.label, url: button.url }
+    : {
+        type: ComponentType.Button as const,
+        style: buttonStyles[button.style ?? "secondary"] as DiscordButtonStyle.Primary,
+        label: button.label,
+        custom_id: button.action,
+        disabled: button.disabled,
+      };
+}
+
+function renderRows(reply: Reply): APIActionRowComponent<APIComponentInMessageActionRow>[] {
+  const rows: APIActionRowComponent<APIComponentInMessageActionRow>[] = (reply.buttons ?? []).map((row) => ({
+    type: ComponentType.ActionRow,
+    components: row.map(renderButton),
+  }));
+  if (reply.menu && reply.menu.choices.length > 0) {
+    rows.push({
+      type: ComponentType.ActionRow,
+      components: [
+        {
+          type: ComponentType.StringSelect,
+          custom_id: reply.menu.action,
+          placeholder: reply.menu.placeholder,
+          options: reply.menu.choices.slice(0, 25).map(({ label, value, description }) => ({ label, value, description })),
+        },
+      ],
+    });
+  }
+  return rows;
+}
+
+/**
+ * A Reply as the JSON body Discord's API takes (what discord.js sends for it), plus the files to upload.
+ * Mentions never ping: what learners typed can contain @everyone.
+ */
+export function renderForDiscord(reply: Reply): DiscordMessage {
+  const files = (reply.attachments ?? []).map(({ name, data }) => ({ name, data }));
+  return {
+    body: {
+      content: reply.text,
+      embeds: (reply.cards ?? []).map(renderCard),
+      components: renderRows(reply),
+      allowed_mentions: { parse: [] },
+      attachments: reply.attachments?.map((attachment, id) => ({ id: String(id), filename: attachment.name, description: attachment.description })) as never,
+      flags: reply.private ? MessageFlags.Ephemeral : undefined,
+    },
+    files,
+  };
+}
+
+export function renderFormForDiscord(form: Form): APIModalInteractionResponseCallbackData {
+  return {
+    custom_id: form.action,
+    title: form.title,
+    components: form.inputs.map((input) => ({
+      type: ComponentType.ActionRow,
+      components: [
+        {
+          type: ComponentType.TextInput,
+          custom_id: input.id,
+          label: input.label,
+          style: input.multiline ? TextInputStyle.Paragraph : TextInputStyle.Short,
+          value: input.value,
+          placeholder: input.placeholder,
+          required: input.required,
+          max_length: input.maxLength,
+        },
+      ],
+    })),
+  };
+}

@@ -1,0 +1,21 @@
+import { createWriteStream } from "node:fs";
+import { pino } from "pino";
+
+let sink: { write(line: string): unknown } = process.stdout;
+
+/** Structured JSON logs for the operator; modules take a child with their own bindings. */
+export const log = pino(
+  {
+    level: process.env.LOG_LEVEL ?? "info",
+    base: { app: "loopy" },
+    timestamp: pino.stdTimeFunctions.isoTime,
+  },
+  { write: (line: string) => sink.write(line) },
+);
+
+export type Logger = typeof log;
+
+/** The console owns the terminal, so its logs go to a file instead of between the prompts. */
+export function sendLogsToFile(path: string): void {
+  sink = createWriteStream(path, { flags: "a" });
+}

@@ -1,0 +1,92 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import { resolve } from "node:path";
+import { Redis } from "ioredis";
+
+export interface EmbeddedRedis {
+  url: string;
+  stop(): Promise<void>;
+}
+
+/** Where to look for redis-server: PATH first, then Debian's location (sbin is not always on PATH). */
+function findRedisServer(): string | undefined {
+  for (const candidate of ["redis-server", "/usr/bin/redis-server", "/usr/sbin/redis-server"]) {
+    if (spawnSync(candidate, ["--version"], { stdio: "ignore" }).status === 0) return candidate;
+  }
+  return undefined;
+}
+
+async function freeLoopbackPort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? done(address.port) : fail(new Error("no port"))));
+    });
+  });
+}
+
+async function waitUntilAnswering(url: string, child: ChildProcess): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode} before answering`);
+    const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await client.connect();
+      await client.ping();
+      return;
+    } catch {
+      await new Promise((wait) => setTimeout(wait, 50));
+    } finally {
+      client.disconnect();
+    }
+  }
+  throw new Error("redis-server did not answer within 10 seconds");
+}
+
+/**
+ * Starts a private redis-server on a free loopback port, as a child that dies with us.
+ * `persistent` turns on append-only persistence in `dataDir`, so progress survives restarts.
+ */
+export async function startEmbeddedRedis(options: { dataDir: string; persistent: boolean }): Promise<EmbeddedRedis> {
+  const binary = findRedisServer();
+  if (!binary) {
+    throw new Error(
+      "No redis-server was found. Install it (Debian/Ubuntu: `sudo apt-get install redis-server`, or run `npm run setup`), " +
+        "or set REDIS_URL to a Redis server you already have.",
+    );
+  }
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const port = await freeLoopbackPort();
+  const child = spawn(
+    binary,
+    [
+      "--port", String(port),
+      "--bind", "127.0.0.1",
+      "--dir", dataDir,
+      "--save", "",
+      "--appendonly", options.persistent ? "yes" : "no",
+      "--daemonize", "no",
+      "--protected-mode", "yes",
+      "--loglevel", "warning",
+    ],
+    { stdio: ["ignore", "ignore", "inherit"] },
+  );
+  const url = `redis://127.0.0.1:${port}`;
+  const stopOnExit = () => child.kill("SIGTERM");
+  process.once("exit", stopOnExit);
+  await waitUntilAnswering(url, child);
+  return {
+    url,
+    async stop() {
+      process.off("exit", stopOnExit);
+      if (child.exitCode !== null) return;
+      const exited = new Promise((done) => child.once("exit", done));
+      child.kill("SIGTERM");
+      await exited;
+    },
+  };
+}
