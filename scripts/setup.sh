@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# `npm run setup`: everything Loopy needs on a Debian/Ubuntu machine, installed only when missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf '\033[1mloopy setup:\033[0m %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    say "need root to run: $* (install sudo or run this as root)"; exit 1; fi
+}
+
+missing=()
+reasons=()
+if ! command -v redis-server >/dev/null && [ ! -x /usr/bin/redis-server ]; then
+  missing+=(redis-server); reasons+=("redis-server: the queue and all state live in Redis; without REDIS_URL Loopy starts a private one")
+fi
+if ! command -v bwrap >/dev/null; then
+  missing+=(bubblewrap); reasons+=("bubblewrap: every /run executes inside a bubblewrap sandbox (namespaces, no network)")
+fi
+if [ ! -x /usr/bin/python3 ]; then
+  missing+=(python3); reasons+=("python3: the interpreter that runs learners' code (a real binary, not a version-manager shim)")
+fi
+
+if [ ${#missing[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null; then
+    for reason in "${reasons[@]}"; do say "installing $reason"; done
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    say "please install: ${missing[*]} (this is not a Debian/Ubuntu machine, so I will not guess the package manager)"
+    for reason in "${reasons[@]}"; do say "  $reason"; done
+    exit 1
+  fi
+else
+  say "system packages present: redis-server, bubblewrap, /usr/bin/python3"
+fi
+
+say "installing npm dependencies"
+if [ -f package-lock.json ]; then npm ci --no-audit --no-fund; else npm install --no-audit --no-fund; fi
+[ -f .env ] || { cp .env.example .env; say "created .env from .env.example (edit it to add DISCORD_TOKEN)"; }
+say "done. Start Loopy with: npm start   (without DISCORD_TOKEN it opens the local console)"

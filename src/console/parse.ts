@@ -1,0 +1,74 @@
+/** The parts of a command definition's JSON the console needs to read a typed command line. */
+interface OptionDefinition {
+  name: string;
+  type: number;
+  required?: boolean;
+  options?: OptionDefinition[];
+}
+export interface CommandDefinition {
+  name: string;
+  type?: number;
+  options?: OptionDefinition[];
+}
+
+const SUB_COMMAND = 1;
+const INTEGER = 4;
+const BOOLEAN = 5;
+const NUMBER = 10;
+
+export type ParsedLine =
+  | { ok: true; name: string; options: Record<string, unknown> }
+  | { ok: false; problem: string };
+
+function coerce(value: string, type: number): unknown {
+  if (type === INTEGER || type === NUMBER) return value.trim() === "" ? value : Number(value);
+  if (type === BOOLEAN) return value === "true" ? true : value === "false" ? false : value;
+  return value;
+}
+
+/** Splits "a:1 b:two words" into options, a value running until the next known "name:". */
+function readOptions(text: string, known: OptionDefinition[]): Record<string, unknown> | string {
+  const names = known.map((option) => option.name);
+  if (text.trim() === "") return {};
+  const pattern = new RegExp(`(?:^|\\s)(${names.map((name) => name.replace(/[-]/g, "\\-")).join("|")}):`, "g");
+  const starts = [...text.matchAll(pattern)];
+  if (starts.length === 0) {
+    const required = known.filter((option) => option.required);
+    const only = required.length === 1 ? required[0] : known.length === 1 ? known[0] : undefined;
+    if (only) return { [only.name]: coerce(text.trim(), only.type) };
+    return `write options as name:value, e.g. ${names.map((name) => `${name}:…`).join(" ")}`;
+  }
+  if (text.slice(0, starts[0]!.index).trim() !== "") return `"${text.slice(0, starts[0]!.index).trim()}" is not an option; write name:value`;
+  const options: Record<string, unknown> = {};
+  starts.forEach((start, index) => {
+    const name = start[1]!;
+    const valueStart = start.index + start[0].length;
+    const valueEnd = index + 1 < starts.length ? starts[index + 1]!.index : text.length;
+    options[name] = coerce(text.slice(valueStart, valueEnd).trim(), known.find((option) => option.name === name)!.type);
+  });
+  return options;
+}
+
+/**
+ * Reads a command line typed as in Discord ("/explain topic:gather", "/daily setup time:09:00 …")
+ * into the command name and raw options, the way Discord would deliver them (subcommand included).
+ */
+export function parseCommandLine(line: string, definitions: CommandDefinition[]): ParsedLine {
+  const match = /^\/?(\S+)\s*([\s\S]*)$/.exec(line.trim());
+  if (!match) return { ok: false, problem: "type a command such as /explain topic:gather" };
+  const [, name, rest] = match as unknown as [string, string, string];
+  const definition = definitions.find((candidate) => candidate.name === name.toLowerCase() && (candidate.type ?? 1) === 1);
+  if (!definition) return { ok: false, problem: `there is no /${name}; try ${definitions.filter((d) => (d.type ?? 1) === 1).map((d) => `/${d.name}`).join(", ")}` };
+  const subcommands = (definition.options ?? []).filter((option) => option.type === SUB_COMMAND);
+  if (subcommands.length === 0) {
+    const options = readOptions(rest, definition.options ?? []);
+    return typeof options === "string" ? { ok: false, problem: options } : { ok: true, name: definition.name, options };
+  }
+  const [, subcommandName = "", subcommandRest = ""] = /^(\S*)\s*([\s\S]*)$/.exec(rest) ?? [];
+  const subcommand = subcommands.find((candidate) => candidate.name === subcommandName);
+  if (!subcommand) return { ok: false, problem: `/${definition.name} needs one of: ${subcommands.map((s) => s.name).join(", ")}` };
+  const options = readOptions(subcommandRest, subcommand.options ?? []);
+  return typeof options === "string"
+    ? { ok: false, problem: options }
+    : { ok: true, name: definition.name, options: { subcommand: subcommand.name, ...options } };
+}

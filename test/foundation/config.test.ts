@@ -1,0 +1,36 @@
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config.js";
+
+describe("loadConfig", () => {
+  it("has working defaults when nothing is set", () => {
+    const config = loadConfig({});
+    expect(config.DISCORD_TOKEN).toBeUndefined();
+    expect(config.REDIS_URL).toBeUndefined();
+    expect(config.LOOPY_PYTHON).toBe("/usr/bin/python3");
+    expect(config.RUN_WORKERS_IN_PROCESS).toBe(true);
+    expect(config.WORKER_CONCURRENCY).toBe(2);
+  });
+
+  it("treats empty values as unset, as .env.example leaves them", () => {
+    expect(loadConfig({ DISCORD_TOKEN: "", REDIS_URL: " " }).REDIS_URL).toBeUndefined();
+  });
+
+  it.each([
+    ["REDIS_URL", "localhost:6379", /^REDIS_URL: expected a URL like redis:\/\/host:6379, got "localhost:6379"\.$/],
+    ["SANDBOX_WALL_MS", "six", /^SANDBOX_WALL_MS: expected a whole number of milliseconds, got "six"\.$/],
+    ["WORKER_CONCURRENCY", "-1", /^WORKER_CONCURRENCY: expected a whole number of parallel runs, got "-1"\.$/],
+    ["DISCORD_TOKEN", "not a token", /^DISCORD_TOKEN: expected a bot token/],
+    ["RUN_WORKERS_IN_PROCESS", "maybe", /^RUN_WORKERS_IN_PROCESS: expected true or false, got "maybe"\.$/],
+    ["LOG_LEVEL", "loud", /^LOG_LEVEL: .*got "loud"\.$/],
+    ["HEALTH_PORT", "99999", /^HEALTH_PORT: .*got "99999"\.$/],
+  ])("names %s and what it expects when it is wrong", (variable, value, message) => {
+    let error: unknown;
+    try {
+      loadConfig({ [variable]: value });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as Error).message).toMatch(message);
+  });
+});
