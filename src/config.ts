@@ -46,6 +46,11 @@ const environmentSchema = z.object({
   RUN_WORKERS_IN_PROCESS: booleanFlag.default(true),
   RUNS_PER_MINUTE: wholeNumber("a whole number of runs").default(10),
   RUN_QUEUE_LIMIT: wholeNumber("a whole number of waiting runs").default(200),
+  // Seconds a /run waits for its result before telling the user; Discord's interaction tokens live
+  // 15 minutes, so the answer must come well before that.
+  RUN_WAIT_SECONDS: wholeNumber("a whole number of seconds").max(600, "expected at most 600 seconds").default(300),
+  // Prefix of the run queue's Redis keys, so several Loopy deployments (or test files) can share one Redis.
+  RUN_QUEUE_PREFIX: z.string().regex(/^[\w.-]+$/, "expected letters, digits, dots or dashes").default("loopy"),
   HEALTH_PORT: z.coerce.number({ error: "expected a port number" }).int().min(1).max(65535).optional(),
 });
 
