@@ -33,6 +33,7 @@ async function waitUntilAnswering(url: string, child: ChildProcess): Promise<voi
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode} before answering`);
     const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    client.on("error", () => {}); // refusals are expected until the server listens
     try {
       await client.connect();
       await client.ping();
