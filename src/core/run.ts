@@ -1,16 +1,80 @@
-import type { Person } from "./interaction.js";
-import type { Reply } from "./reply.js";
+import type { RunLimits } from "../sandbox/limits.js";
+import type { RunResult } from "../sandbox/sandbox.js";
+import type { Interaction, Person } from "./interaction.js";
+import { errorReply, type Reply } from "./reply.js";
 
 /** A request to run a learner's code; `origin` says which way in it came (for logs and metrics). */
 export interface RunRequest {
   code: string;
   user: Person;
   origin: "command" | "form" | "message" | "example" | "again" | "console" | "cli";
+  /** Overrides of the worker's configured limits (tests, benchmarks); learners never set these. */
+  limits?: Partial<RunLimits>;
 }
 
-/** Runs code through the queue and a worker; the answer is ready to show. */
+/** How a queued run ended: the sandbox's result, or a sentence saying why there is none. */
+export type RunOutcome =
+  | { finished: true; jobId: string; result: RunResult; limits: RunLimits }
+  | { finished: false; jobId: string; problem: string };
+
+/** Whether a run was queued; a refusal is a sentence for the user, and nothing was queued. */
+export type Admission =
+  | { accepted: false; problem: string }
+  | { accepted: true; jobId: string; outcome: Promise<RunOutcome> };
+
+/** Runs code through the queue and a worker. */
 export interface RunService {
-  run(request: RunRequest): Promise<Reply>;
+  /**
+   * Checks the code, the user's allowance (one run at a time, RUNS_PER_MINUTE) and the queue's room,
+   * then queues the run. Quick (a few Redis calls), so a handler may call it before deferring.
+   * `outcome` never rejects: every way a run can go wrong ends in a sentence.
+   */
+  submit(request: RunRequest): Promise<Admission>;
+  /** The answer to show for an outcome: output, timing, and "Run again" / "Edit and run" buttons for `code`. */
+  reply(code: string, outcome: RunOutcome): Promise<Reply>;
+  /** The code behind a "Run again" / "Edit and run" button, or undefined once it has expired. */
+  savedCode(id: string): Promise<string | undefined>;
   /** Stops in-process workers and closes the queue's connections. */
   close(): Promise<void>;
+}
+
+/** Longest program accepted; Discord's own inputs stop earlier (a form holds 4,000), the CLI can reach it. */
+export const MAX_CODE_CHARS = 20_000;
+
+/** Control characters that never appear in hand-written source but do in binary files. */
+const BINARY_CHARACTERS = /[\u0000-\u0008\u000e-\u001a\u001c-\u001f]/;
+
+/** Why `code` cannot be run, as a sentence for the user; undefined when it can. */
+export function codeProblem(code: string): string | undefined {
+  if (BINARY_CHARACTERS.test(code)) {
+    return "That looks like binary data (it contains control characters such as NUL bytes), not Python source code.";
+  }
+  if (code.trim() === "") return "There is no code to run. Write some Python, for example `print(\"hi\")`.";
+  if (code.length > MAX_CODE_CHARS) {
+    return `Your code is ${code.length.toLocaleString("en")} characters long; the limit is ${MAX_CODE_CHARS.toLocaleString("en")}.`;
+  }
+  return undefined;
+}
+
+/**
+ * The way every handler runs code: queue it (a refusal is answered privately at once), defer because
+ * a run can take longer than Discord's 3 seconds, then replace the "thinking…" with the answer.
+ */
+export async function runAndAnswer(interaction: Interaction, code: string, origin: RunRequest["origin"]): Promise<void> {
+  const { runs } = interaction.services;
+  const admission = await runs.submit({ code, user: interaction.user, origin });
+  if (!admission.accepted) return interaction.reply(errorReply(admission.problem));
+  await interaction.defer();
+  await interaction.edit(await runs.reply(code, await admission.outcome));
+}
+
+/**
+ * The Python of a message for "Run code": its ```py / ```python blocks joined in order; failing those,
+ * any fenced blocks; failing those, the whole text.
+ */
+export function pythonInMessage(text: string): string {
+  const blocks = [...text.matchAll(/```([\w+-]*)[^\S\n]*\n([\s\S]*?)```/g)].map(([, language = "", body = ""]) => ({ language: language.toLowerCase(), body }));
+  const python = blocks.filter((block) => ["py", "python", "python3"].includes(block.language));
+  const chosen = python.length > 0 ? python : blocks;
+  return chosen.length > 0 ? chosen.map((block) => block.body.replace(/\n$/, "")).join("\n\n") : text;
 }

@@ -1,0 +1,16 @@
+import { ApplicationCommandType, ContextMenuCommandBuilder } from "discord.js";
+import { z } from "zod";
+import { pythonInMessage, runAndAnswer } from "../src/core/run.js";
+import type { CommandInteraction } from "../src/core/interaction.js";
+
+/** Right-click a message → Apps → Run code: runs the Python code blocks of the message. */
+export const data = new ContextMenuCommandBuilder().setName("Run code").setType(ApplicationCommandType.Message);
+
+/** The adapter passes the message's text as `message`. */
+export const options = z.object({
+  message: z.string({ error: "That message has no text to run." }),
+});
+
+export async function execute(interaction: CommandInteraction<z.infer<typeof options>>) {
+  await runAndAnswer(interaction, pythonInMessage(interaction.options.message), "message");
+}

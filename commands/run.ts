@@ -1,0 +1,60 @@
+import { SlashCommandBuilder } from "discord.js";
+import { z } from "zod";
+import { codeForm } from "../src/core/run-reply.js";
+import { runAndAnswer } from "../src/core/run.js";
+import type { CommandInteraction, ComponentInteraction } from "../src/core/interaction.js";
+import { errorReply } from "../src/core/reply.js";
+
+export const data = new SlashCommandBuilder()
+  .setName("run")
+  .setDescription("Run Python in Loopy's sandbox and see its output and timing")
+  .addStringOption((option) =>
+    option.setName("code").setDescription('One line of Python, e.g. print("hi"); leave out to write more in a form').setMaxLength(6000),
+  );
+
+export const options = z.object({
+  code: z.string().optional(),
+});
+
+/** A "Run again" / "Edit and run" button names stored code by its id. */
+const storedCode = z.object({ id: z.string().regex(/^[\w-]{1,40}$/, "not a stored code id") });
+const exampleOf = z.object({ conceptId: z.string().regex(/^[a-z0-9-]{1,60}$/, "not a concept id") });
+const submittedForm = z.object({ code: z.string() });
+
+const EXPIRED = "That code is no longer stored (runs are kept for a day). Please run it again with /run.";
+
+async function storedCodeOf(interaction: ComponentInteraction): Promise<string | undefined> {
+  const parsed = storedCode.safeParse({ id: interaction.args[0] });
+  return parsed.success ? interaction.services.runs.savedCode(parsed.data.id) : undefined;
+}
+
+export async function execute(interaction: CommandInteraction<z.infer<typeof options>>) {
+  const { code } = interaction.options;
+  if (code === undefined) return interaction.showForm(codeForm());
+  await runAndAnswer(interaction, code, "command");
+}
+
+export const components = {
+  /** "Run example" under an /explain answer. */
+  example: async (interaction: ComponentInteraction) => {
+    const parsed = exampleOf.safeParse({ conceptId: interaction.args[0] });
+    const concept = parsed.success ? interaction.services.content.concepts.get(parsed.data.conceptId) : undefined;
+    if (!concept) return interaction.reply(errorReply("That example no longer exists. Try /explain again."));
+    await runAndAnswer(interaction, concept.example.code, "example");
+  },
+  again: async (interaction: ComponentInteraction) => {
+    const code = await storedCodeOf(interaction);
+    if (code === undefined) return interaction.reply(errorReply(EXPIRED));
+    await runAndAnswer(interaction, code, "again");
+  },
+  edit: async (interaction: ComponentInteraction) => {
+    const code = await storedCodeOf(interaction);
+    if (code === undefined) return interaction.reply(errorReply(EXPIRED));
+    await interaction.showForm(codeForm(code));
+  },
+  form: async (interaction: ComponentInteraction) => {
+    const parsed = submittedForm.safeParse(interaction.fields);
+    if (!parsed.success) return interaction.reply(errorReply("The form came back without code. Please try /run again."));
+    await runAndAnswer(interaction, parsed.data.code, "form");
+  },
+};

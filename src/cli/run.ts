@@ -1,0 +1,88 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir, userInfo } from "node:os";
+import { join } from "node:path";
+import { loadConfig, type Config } from "../config.js";
+import { codeProblem } from "../core/run.js";
+import { log } from "../log.js";
+import { createRunService } from "../queue/run-service.js";
+import { limitsFromConfig } from "../queue/run-queue.js";
+import { describeLimit, type RunLimits } from "../sandbox/limits.js";
+import { runInSandbox, type RunResult } from "../sandbox/sandbox.js";
+import { startEmbeddedRedis } from "../store/redis-server.js";
+
+const USAGE = "Usage: loopy run FILE|- [--json] [--queue]";
+
+/** How a run ended for the command line: a result, or a sentence saying why there is none. */
+type Ending = { result: RunResult; limits: RunLimits } | { problem: string };
+
+/** The file's text, or a sentence saying why it has none that can be run. */
+function readSource(path: string): { code: string } | { problem: string } {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path === "-" ? 0 : path);
+  } catch (error) {
+    return { problem: `Cannot read ${path === "-" ? "standard input" : path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}.` };
+  }
+  let code: string;
+  try {
+    code = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    return { problem: `${path === "-" ? "Standard input" : path} is not UTF-8 text; Python source is expected.` };
+  }
+  const problem = codeProblem(code);
+  return problem ? { problem } : { code };
+}
+
+/** Through Redis and a worker exactly as the bot runs code; a private Redis and worker when REDIS_URL is unset. */
+async function runThroughQueue(config: Config, code: string): Promise<Ending> {
+  const scratch = config.REDIS_URL ? undefined : mkdtempSync(join(tmpdir(), "loopy-redis-"));
+  const redis = scratch ? await startEmbeddedRedis({ dataDir: scratch, persistent: false }) : undefined;
+  // Nothing else can reach a private Redis, so it needs a worker of its own.
+  const runs = await createRunService(redis ? { ...config, RUN_WORKERS_IN_PROCESS: true } : config, config.REDIS_URL ?? redis!.url);
+  try {
+    const user = userInfo().username;
+    const admission = await runs.submit({ code, user: { id: `cli:${user}`, name: user }, origin: "cli" });
+    if (!admission.accepted) return admission;
+    const outcome = await admission.outcome;
+    return outcome.finished ? outcome : { problem: `${outcome.problem} (job ${outcome.jobId})` };
+  } finally {
+    await runs.close();
+    await redis?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** `loopy run FILE|- [--json] [--queue]`: runs Python in Loopy's sandbox and prints what it printed and how it ended. */
+export async function main(args: string[]): Promise<number> {
+  const flags = new Set(args.filter((arg) => arg.startsWith("--")));
+  const files = args.filter((arg) => !arg.startsWith("--"));
+  const unknown = [...flags].filter((flag) => flag !== "--json" && flag !== "--queue");
+  if (files.length !== 1 || unknown.length > 0) {
+    console.error(unknown.length > 0 ? `loopy run: unknown option ${unknown[0]}.\n${USAGE}` : USAGE);
+    return 2;
+  }
+  const source = readSource(files[0]!);
+  if ("problem" in source) {
+    console.error(`loopy run: ${source.problem}`);
+    return 2;
+  }
+  const config = loadConfig();
+  log.level = process.env.LOG_LEVEL ?? "warn";
+  const limits = limitsFromConfig(config);
+  const ending: Ending = flags.has("--queue")
+    ? await runThroughQueue(config, source.code)
+    : { result: await runInSandbox(source.code, { limits, python: config.LOOPY_PYTHON }), limits };
+  if ("problem" in ending) {
+    console.error(`loopy run: ${ending.problem}`);
+    return 1;
+  }
+  const { result } = ending;
+  if (flags.has("--json")) {
+    console.log(JSON.stringify({ ...result, limitDescription: result.limit ? describeLimit(result.limit, ending.limits) : null }));
+    return 0;
+  }
+  for (const chunk of result.chunks) (chunk.stream === "stderr" ? process.stderr : process.stdout).write(chunk.text);
+  const summary = result.limit ? `stopped: ${describeLimit(result.limit, ending.limits)}` : result.outcome === "ok" ? "finished" : `exit code ${result.exitCode ?? result.signal}`;
+  console.error(`── ${summary} · ${result.wallMs} ms wall, ${result.cpuMs} ms CPU · Python ${result.python}`);
+  return 0;
+}

@@ -1,0 +1,137 @@
+import { describeLimit, type RunLimits } from "../sandbox/limits.js";
+import type { RunResult } from "../sandbox/sandbox.js";
+import { codeBlock } from "./markdown.js";
+import { actionId, type Button, type Field, type Form, type Reply } from "./reply.js";
+
+/** Discord's limit for one embed description. */
+export const CARD_BODY_MAX = 4096;
+/** Discord's limit for a text input's value, so longer code cannot be edited in a form. */
+export const FORM_VALUE_MAX = 4000;
+/** More lines than this fill a screen; the rest is in the attached file. */
+const SHOWN_LINES_MAX = 40;
+const OUTPUT_FILE = "output.txt";
+
+const ZERO_WIDTH_SPACE = "\u200b";
+
+/** Output a learner's program printed must not ping anyone, even visually: "@everyone", "<@123>" are broken up. */
+export function defuseMentions(text: string): string {
+  return text
+    .replace(/@(everyone|here)/g, `@${ZERO_WIDTH_SPACE}$1`)
+    .replace(/<(@[!&]?|#)(\d)/g, `<$1${ZERO_WIDTH_SPACE}$2`);
+}
+
+function outputLines(output: string): string[] {
+  const lines = output.split("\n");
+  if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
+  return lines;
+}
+
+function numbered(lines: string[]): string[] {
+  if (lines.length < 2) return lines;
+  const width = String(lines.length).length;
+  return lines.map((line, index) => `${String(index + 1).padStart(width)} │ ${line}`);
+}
+
+/** Room kept for the note saying what was left out. */
+const NOTE_ROOM = 60;
+
+/**
+ * The output as a code block of at most `budget` characters: line-numbered when longer than a line,
+ * cut at SHOWN_LINES_MAX lines or at the budget, with a note of what was left out.
+ */
+function outputBlock(output: string, budget: number): { block: string; complete: boolean } {
+  if (output === "") return { block: "*(no output)*", complete: true };
+  const lines = numbered(outputLines(defuseMentions(output)));
+  const shown: string[] = [];
+  for (const line of lines.slice(0, SHOWN_LINES_MAX)) {
+    const room = budget - NOTE_ROOM - codeBlock([...shown, line].join("\n")).length;
+    if (room >= 0) {
+      shown.push(line);
+    } else {
+      // A line too long for the room left (print("x" * 10**5)) is cut rather than dropped, so something shows.
+      if (shown.length === 0) shown.push(`${line.slice(0, line.length + room - 1)}…`);
+      break;
+    }
+  }
+  const hidden = lines.length - shown.length;
+  const cutLine = shown.length > 0 && shown[shown.length - 1] !== lines[shown.length - 1];
+  const note = hidden > 0 ? `\n… ${hidden} more line${hidden === 1 ? "" : "s"} in ${OUTPUT_FILE}` : cutLine ? `\n… the rest is in ${OUTPUT_FILE}` : "";
+  return { block: codeBlock(shown.join("\n")) + note, complete: note === "" };
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
+}
+
+function status(result: RunResult, limits: RunLimits): { title: string; line?: string; tone: "success" | "error" | "warning" } {
+  if (result.outcome === "limit" && result.limit) return { title: "Stopped by a limit", line: describeLimit(result.limit, limits), tone: "warning" };
+  if (result.outcome === "ok") return { title: "Finished", tone: "success" };
+  if (result.signal) return { title: `Ended by signal ${result.signal}`, tone: "error" };
+  return { title: `Finished with an error (exit code ${result.exitCode})`, tone: "error" };
+}
+
+/** What input() raises when there is nothing to read; learners meet it first thing. */
+function needsStdinHint(result: RunResult): boolean {
+  return /^EOFError\b/m.test(result.stderr);
+}
+
+function runButtons(code: string, codeId: string): Button[][] {
+  const again: Button = { label: "Run again", action: actionId("run", "again", codeId), style: "primary" };
+  const edit: Button = { label: "Edit and run", action: actionId("run", "edit", codeId), style: "secondary" };
+  return [code.length <= FORM_VALUE_MAX ? [again, edit] : [again]];
+}
+
+/**
+ * The answer to a finished run: status at a glance, the output (defused, numbered, cut to Discord's
+ * limits with the full text attached), wall and CPU time, the Python version, and buttons to run again.
+ * `codeId` is the code's id in the run code store, for the buttons.
+ */
+export function runResultReply(result: RunResult, limits: RunLimits, code: string, codeId: string): Reply {
+  const { title, line, tone } = status(result, limits);
+  const output = result.chunks.map((chunk) => chunk.text).join("");
+  const intro = line ? `${line}\n` : "";
+  const { block, complete } = outputBlock(output, CARD_BODY_MAX - intro.length);
+  const fields: Field[] = [
+    { name: "Time", value: formatMs(result.wallMs), inline: true },
+    { name: "CPU", value: formatMs(result.cpuMs), inline: true },
+    { name: "Python", value: result.python, inline: true },
+  ];
+  if (needsStdinHint(result)) {
+    fields.push({
+      name: "Hint",
+      value: "`input()` had nothing to read: code run here has no keyboard (no stdin). Put the values in the code instead, e.g. `name = \"Ada\"`.",
+    });
+  }
+  return {
+    cards: [{ title, body: `${intro}${block}`, fields, tone }],
+    buttons: runButtons(code, codeId),
+    attachments: complete ? undefined : [{ name: OUTPUT_FILE, data: Buffer.from(output), description: "Everything your code printed" }],
+  };
+}
+
+/** The answer when a run has no result (its worker died, it was lost, nobody answered in time). */
+export function runFailureReply(problem: string, codeId: string): Reply {
+  return {
+    cards: [{ title: "No result", body: problem, tone: "error" }],
+    buttons: [[{ label: "Run again", action: actionId("run", "again", codeId), style: "primary" }]],
+  };
+}
+
+/** The form that asks for code: empty for /run, pre-filled for "Edit and run". */
+export function codeForm(code?: string): Form {
+  return {
+    action: actionId("run", "form"),
+    title: "Run Python",
+    inputs: [
+      {
+        id: "code",
+        label: "Python code",
+        multiline: true,
+        value: code,
+        placeholder: 'import asyncio\n\nasync def main():\n    print("hi")\n\nasyncio.run(main())',
+        required: true,
+        maxLength: FORM_VALUE_MAX,
+      },
+    ],
+  };
+}

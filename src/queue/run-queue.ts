@@ -1,0 +1,52 @@
+import { Redis } from "ioredis";
+import { z } from "zod";
+import type { Config } from "../config.js";
+import { resolveLimits, runLimitsSchema, type RunLimits } from "../sandbox/limits.js";
+import type { RunResult } from "../sandbox/sandbox.js";
+
+/** The BullMQ queue of /run jobs; its own name so other queues (reminders, …) never mix with it. */
+export const RUN_QUEUE = "run";
+
+/** A job as it travels through Redis; the worker parses it, since another process (or version) wrote it. */
+export const runJobSchema = z.object({
+  code: z.string(),
+  limits: runLimitsSchema.partial().optional(),
+  user: z.object({ id: z.string(), name: z.string() }),
+  origin: z.string(),
+  requestedAt: z.number(),
+});
+export type RunJob = z.infer<typeof runJobSchema>;
+
+/** What a worker returns: the result and the limits it actually ran under (to name a limit that was hit). */
+export interface RunJobResult {
+  result: RunResult;
+  limits: RunLimits;
+}
+
+/**
+ * A worker renews its lock every LOCK_MS / 2; a dead worker's job is noticed as stalled at most
+ * LOCK_MS + STALLED_CHECK_MS later. Short, because a learner is waiting for the answer.
+ */
+export const LOCK_MS = 10_000;
+export const STALLED_CHECK_MS = 5_000;
+
+/**
+ * A connection for BullMQ. BullMQ cannot build its own ioredis client in an ESM process, so it gets one;
+ * `maxRetriesPerRequest: null` is what BullMQ requires for its blocking reads.
+ */
+export function connect(redisUrl: string): Redis {
+  return new Redis(redisUrl, { maxRetriesPerRequest: null });
+}
+
+/** The sandbox limits the operator set (SANDBOX_*), over the sandbox's defaults for the rest. */
+export function limitsFromConfig(config: Config): RunLimits {
+  // The SANDBOX_* values are positive when set, so `&&` only passes "unset" through.
+  const overrides: Partial<RunLimits> = {
+    wallMs: config.SANDBOX_WALL_MS,
+    cpuMs: config.SANDBOX_CPU_MS,
+    memoryBytes: config.SANDBOX_MEMORY_MB && config.SANDBOX_MEMORY_MB * 1024 * 1024,
+    processes: config.SANDBOX_PROCESSES,
+    outputBytes: config.SANDBOX_OUTPUT_KB && config.SANDBOX_OUTPUT_KB * 1024,
+  };
+  return resolveLimits(Object.fromEntries(Object.entries(overrides).filter(([, value]) => value !== undefined)));
+}

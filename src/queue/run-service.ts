@@ -1,0 +1,156 @@
+import { randomUUID } from "node:crypto";
+import { setTimeout as sleep } from "node:timers/promises";
+import { Job, Queue, QueueEvents } from "bullmq";
+import { Redis } from "ioredis";
+import type { Config } from "../config.js";
+import { codeProblem, type Admission, type RunOutcome, type RunRequest, type RunService } from "../core/run.js";
+import { runFailureReply, runResultReply } from "../core/run-reply.js";
+import { log } from "../log.js";
+import { RunAllowance } from "./allowance.js";
+import { CodeStore } from "./code-store.js";
+import { connect, RUN_QUEUE, type RunJob, type RunJobResult } from "./run-queue.js";
+import { startRunWorker, type RunWorker } from "./run-worker.js";
+
+const serviceLog = log.child({ module: "run-service" });
+
+/** How often a waiting run looks at its job directly, to notice a job that vanished or an event that was missed. */
+const CHECK_EVERY_MS = 2_000;
+
+type Finish =
+  | { kind: "completed"; value: RunJobResult }
+  | { kind: "failed"; reason: string }
+  | { kind: "vanished" }
+  | { kind: "timeout" };
+
+/**
+ * The RunService of src/app.ts: validates and admits runs, queues them on BullMQ and waits for a
+ * worker's result, with a bound. With RUN_WORKERS_IN_PROCESS it also starts a worker in this process.
+ */
+export async function createRunService(config: Config, redisUrl: string): Promise<RunService> {
+  const prefix = config.RUN_QUEUE_PREFIX;
+  const waitMs = config.RUN_WAIT_SECONDS * 1000;
+  // Fails a command after one reconnection attempt, so a user hears "unreachable" instead of waiting on a dead Redis.
+  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const eventsConnection = connect(redisUrl);
+  const queue = new Queue<RunJob, RunJobResult>(RUN_QUEUE, {
+    connection: redis,
+    prefix,
+    defaultJobOptions: {
+      attempts: 1,
+      removeOnComplete: { age: 60 * 60, count: 1000 },
+      removeOnFail: { age: 24 * 60 * 60, count: 1000 },
+    },
+  });
+  const events = new QueueEvents(RUN_QUEUE, { connection: eventsConnection, prefix });
+  const allowance = new RunAllowance(redis, prefix, config.RUNS_PER_MINUTE, waitMs + 30_000);
+  const codes = new CodeStore(redis, prefix);
+  await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+  const worker: RunWorker | undefined = config.RUN_WORKERS_IN_PROCESS ? await startRunWorker(config, redisUrl) : undefined;
+
+  /** The first of: the job's finish event, its finish seen by looking, its disappearance, or the end of the wait. */
+  async function finishOf(job: Job<RunJob, RunJobResult>): Promise<Finish> {
+    const deadline = Date.now() + waitMs;
+    const decided = new AbortController();
+    const announced = job.waitUntilFinished(events, waitMs + CHECK_EVERY_MS).then(
+      (value: RunJobResult): Finish => ({ kind: "completed", value }),
+      (error: Error): Finish => ({ kind: "failed", reason: error.message }),
+    );
+    const looked = (async (): Promise<Finish> => {
+      while (Date.now() < deadline) {
+        try {
+          await sleep(Math.min(CHECK_EVERY_MS, deadline - Date.now()), undefined, { signal: decided.signal });
+        } catch {
+          break; // the event came first
+        }
+        try {
+          const current = await Job.fromId<RunJob, RunJobResult>(queue, job.id!);
+          if (!current) return { kind: "vanished" };
+          if (current.finishedOn && current.failedReason) return { kind: "failed", reason: current.failedReason };
+          if (current.finishedOn) return { kind: "completed", value: current.returnvalue };
+        } catch (error) {
+          // Redis is restarting: keep waiting, the connection comes back on its own.
+          serviceLog.warn({ err: error, job: job.id }, "could not look at a waiting run");
+        }
+      }
+      return { kind: "timeout" };
+    })();
+    const finish = await Promise.race([announced, looked]);
+    decided.abort();
+    return finish;
+  }
+
+  /** Turns how the job ended into an outcome, logging every way it can fail with its job id. */
+  async function outcomeOf(job: Job<RunJob, RunJobResult>, request: RunRequest): Promise<RunOutcome> {
+    const jobId = job.id!;
+    const context = { job: jobId, user: request.user.id, origin: request.origin };
+    const finish = await finishOf(job);
+    switch (finish.kind) {
+      case "completed":
+        return { finished: true, jobId, result: finish.value.result, limits: finish.value.limits };
+      case "failed":
+        if (finish.reason.includes("stalled")) {
+          serviceLog.error({ ...context, reason: finish.reason }, "run stalled: its worker stopped mid-run");
+          return { finished: false, jobId, problem: "The worker running your code stopped before it finished, so there is no result. Please run it again." };
+        }
+        serviceLog.error({ ...context, reason: finish.reason }, "run failed in the worker");
+        return { finished: false, jobId, problem: "Something went wrong on my side while running your code. It has been logged; please run it again." };
+      case "vanished":
+        serviceLog.error(context, "run vanished from the queue (Redis lost it, e.g. a restart)");
+        return { finished: false, jobId, problem: "Your run was lost: the run queue restarted before it finished. Please run it again." };
+      case "timeout":
+        serviceLog.error({ ...context, waitedMs: waitMs }, "no result in time");
+        // A run nobody waits for any more should not take a worker later.
+        await job.remove().catch((error: unknown) => serviceLog.warn({ err: error, job: jobId }, "could not withdraw the late run"));
+        return { finished: false, jobId, problem: `No worker answered within ${config.RUN_WAIT_SECONDS} seconds, so I gave up on this run. Please try again in a while.` };
+    }
+  }
+
+  async function admit(request: RunRequest): Promise<Admission> {
+    const problem = codeProblem(request.code);
+    if (problem) return { accepted: false, problem };
+    const waiting = await queue.getWaitingCount();
+    if (waiting >= config.RUN_QUEUE_LIMIT) {
+      serviceLog.warn({ waiting, user: request.user.id }, "run queue full");
+      return { accepted: false, problem: "Loopy is busy running other people's code right now. Please try again shortly." };
+    }
+    // A fresh id rather than BullMQ's counter: the counter restarts with an emptied Redis and would reuse ids.
+    const jobId = randomUUID();
+    const refusal = await allowance.take(request.user.id, jobId);
+    if (refusal) return { accepted: false, problem: refusal };
+    try {
+      const data: RunJob = { code: request.code, limits: request.limits, user: request.user, origin: request.origin, requestedAt: Date.now() };
+      const job = await queue.add("run", data, { jobId });
+      serviceLog.info({ job: jobId, user: request.user.id, origin: request.origin, chars: request.code.length }, "run queued");
+      const outcome = outcomeOf(job, request).finally(() =>
+        allowance.release(request.user.id, jobId).catch((error: unknown) => serviceLog.warn({ err: error, job: jobId }, "could not release the user's run slot")),
+      );
+      return { accepted: true, jobId, outcome };
+    } catch (error) {
+      await allowance.release(request.user.id, jobId).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  return {
+    async submit(request) {
+      try {
+        return await admit(request);
+      } catch (error) {
+        serviceLog.error({ err: error, user: request.user.id, origin: request.origin }, "could not queue a run");
+        return { accepted: false, problem: "I can't reach the run queue right now. Please try again in a minute." };
+      }
+    },
+    async reply(code, outcome) {
+      const codeId = await codes.save(code);
+      return outcome.finished ? runResultReply(outcome.result, outcome.limits, code, codeId) : runFailureReply(outcome.problem, codeId);
+    },
+    savedCode: (id) => codes.load(id),
+    async close() {
+      await worker?.close();
+      await events.close();
+      await queue.close();
+      eventsConnection.disconnect();
+      redis.disconnect();
+    },
+  };
+}

@@ -1,0 +1,53 @@
+import { Worker } from "bullmq";
+import type { Config } from "../config.js";
+import { log } from "../log.js";
+import { SandboxPool } from "../sandbox/pool.js";
+import { connect, limitsFromConfig, LOCK_MS, RUN_QUEUE, runJobSchema, STALLED_CHECK_MS, type RunJob, type RunJobResult } from "./run-queue.js";
+
+const workerLog = log.child({ module: "run-worker" });
+
+export interface RunWorker {
+  /** Stops taking jobs, lets the runs in progress finish (each is bounded by the wall-time limit), then stops. */
+  close(): Promise<void>;
+}
+
+/** Takes /run jobs from the queue and runs them in pre-started sandboxes, WORKER_CONCURRENCY at a time. */
+export async function startRunWorker(config: Config, redisUrl: string): Promise<RunWorker> {
+  const limits = limitsFromConfig(config);
+  const pool = new SandboxPool({ size: config.SANDBOX_POOL_SIZE, python: config.LOOPY_PYTHON });
+  const connection = connect(redisUrl);
+  const worker = new Worker<RunJob, RunJobResult>(
+    RUN_QUEUE,
+    async (job) => {
+      const data = runJobSchema.parse(job.data);
+      const jobLimits = { ...limits, ...data.limits };
+      const startedAt = Date.now();
+      const result = await pool.run(data.code, jobLimits);
+      workerLog.info(
+        { job: job.id, user: data.user.id, origin: data.origin, queuedMs: startedAt - data.requestedAt, outcome: result.outcome, limit: result.limit, wallMs: result.wallMs, cpuMs: result.cpuMs },
+        "run finished",
+      );
+      return { result, limits: jobLimits };
+    },
+    {
+      connection,
+      prefix: config.RUN_QUEUE_PREFIX,
+      concurrency: config.WORKER_CONCURRENCY,
+      lockDuration: LOCK_MS,
+      stalledInterval: STALLED_CHECK_MS,
+      // Learner code is not retried behind their back: a run whose worker died fails, and they are told.
+      maxStalledCount: 0,
+    },
+  );
+  worker.on("failed", (job, error) => workerLog.error({ job: job?.id, err: error }, "run job failed"));
+  worker.on("error", (error) => workerLog.error({ err: error }, "run worker error"));
+  await worker.waitUntilReady();
+  workerLog.info({ concurrency: config.WORKER_CONCURRENCY, pool: config.SANDBOX_POOL_SIZE }, "run worker started");
+  return {
+    async close() {
+      await worker.close();
+      await pool.close();
+      connection.disconnect();
+    },
+  };
+}
