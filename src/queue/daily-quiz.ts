@@ -109,7 +109,7 @@ export class DailyQuiz implements DailyQuizService {
   }
 
   /** The local date whose quiz is owed now (its slot has passed today and it is not claimed), if any. */
-  private async owedDate(guildId: string, settings: DailySettings | undefined): Promise<string | undefined> {
+  private owedDate(settings: DailySettings | undefined): string | undefined {
     if (!settings || settings.paused) return undefined;
     const now = this.now() + EARLY_MS;
     const slot = latestSlot(now, settings.time, settings.timeZone);
@@ -122,7 +122,7 @@ export class DailyQuiz implements DailyQuizService {
   /** Posts the server's quiz of today if it is owed and nobody (no other process, no earlier run) posted it. */
   async postIfOwed(guildId: string): Promise<void> {
     const settings = await readSettings(this.redis, guildId);
-    const date = await this.owedDate(guildId, settings);
+    const date = this.owedDate(settings);
     if (!settings || !date) return;
     if (!(await claimDay(this.redis, guildId, date, this.owner))) return;
     const { posted, lastDate } = await readState(this.redis, guildId);
@@ -200,7 +200,7 @@ export class DailyQuiz implements DailyQuizService {
   async catchUp(): Promise<number> {
     let queued = 0;
     for (const guildId of await dailyGuildIds(this.redis)) {
-      const date = await this.owedDate(guildId, await readSettings(this.redis, guildId));
+      const date = this.owedDate(await readSettings(this.redis, guildId));
       if (date && (await readPost(this.redis, guildId, date)) === undefined) {
         await this.schedules.catchUp(guildId, date);
         queued++;

@@ -1,0 +1,167 @@
+import type { Question } from "../content/load.js";
+import type { Concept } from "../content/schema.js";
+import { codeBlock } from "../markdown.js";
+import { actionId, type Button, type Card, type Reply } from "../reply.js";
+import type { RankedScore } from "./leaderboard.js";
+import { choiceLetter, isCorrect } from "./select.js";
+
+const difficultyNames = { 1: "beginner", 2: "intermediate", 3: "advanced" } as const;
+
+/** Discord's limit for one embed field value. */
+const FIELD_MAX = 1024;
+
+/** Output and durations read best as code; a statement written by an author keeps its own Markdown. */
+function formatChoice(question: Question, index: number): string {
+  const choice = question.choices[index]!;
+  const label = `**${choiceLetter(index)})**`;
+  if (choice.includes("\n") || (question.kind !== "multiple-choice" && choice.includes("`"))) return `${label}\n${codeBlock(choice)}`;
+  return question.kind === "multiple-choice" ? `${label} ${choice}` : `${label} \`${choice}\``;
+}
+
+function questionBody(question: Question): string {
+  const parts = [question.question];
+  if (question.code) parts.push(codeBlock(question.code.trimEnd(), "py"));
+  parts.push(question.choices.map((_, index) => formatChoice(question, index)).join("\n"));
+  return parts.join("\n\n");
+}
+
+export function questionTitle(question: Question, concepts: Map<string, Concept>): string {
+  return `${concepts.get(question.concept)?.title ?? question.concept} · ${difficultyNames[question.difficulty]}`;
+}
+
+/**
+ * A question with one button per choice. `answerAction(index)` is the action of the button for that
+ * choice, so /quiz and the daily quiz route answers to their own handlers.
+ */
+export function questionReply(
+  question: Question,
+  concepts: Map<string, Concept>,
+  answerAction: (choice: number) => string,
+  framing: { heading: string; footer: string; text?: string },
+): Reply {
+  return {
+    text: framing.text,
+    cards: [{ title: `${framing.heading}: ${questionTitle(question, concepts)}`, body: questionBody(question), footer: framing.footer, tone: "info" }],
+    buttons: [question.choices.map((_, index) => ({ label: choiceLetter(index), action: answerAction(index), style: "primary" as const }))],
+  };
+}
+
+/** Open the concept, and run the question's code (when it has some) in the sandbox. */
+export function learnMoreButtons(question: Question, concepts: Map<string, Concept>): Button[][] {
+  const row: Button[] = [{ label: `Explain ${concepts.get(question.concept)?.title ?? question.concept}`.slice(0, 80), action: actionId("explain", "show", question.concept) }];
+  if (question.code) row.push({ label: "Run the code", action: actionId("run", "question", question.id) });
+  return [row];
+}
+
+/** The private answer to pressing a choice of /quiz: right or wrong, and why. */
+export function feedbackReply(question: Question, choice: number, concepts: Map<string, Concept>): Reply {
+  const right = isCorrect(question, choice);
+  const yours = right ? "" : `You chose ${choiceLetter(choice)}. `;
+  return {
+    cards: [
+      {
+        title: right ? `Right: ${choiceLetter(choice)}!` : `Not quite: the answer is ${choiceLetter(question.answer)}`,
+        body: `${yours}${question.explanation}`,
+        tone: right ? "success" : "error",
+      },
+    ],
+    buttons: learnMoreButtons(question, concepts),
+    private: true,
+  };
+}
+
+/** Mentions up to what fits in one field, then "and N more". */
+export function mentionList(userIds: string[], max = FIELD_MAX): string {
+  if (userIds.length === 0) return "Nobody this time.";
+  const shown: string[] = [];
+  for (const [index, userId] of userIds.entries()) {
+    const more = `and ${userIds.length - index} more`;
+    if ([...shown, `<@${userId}>`].join(", ").length + more.length + 2 > max) return `${shown.join(", ")}, ${more}`;
+    shown.push(`<@${userId}>`);
+  }
+  return shown.join(", ");
+}
+
+/** The daily question after its reveal: the answer, why, how the server voted (`votes`: choice by user id), and who got it right. */
+export function revealReply(question: Question, number: number, votes: Map<string, number>, concepts: Map<string, Concept>): Reply {
+  const counts = question.choices.map((_, index) => [...votes.values()].filter((choice) => choice === index).length);
+  const share = (count: number) => (votes.size === 0 ? 0 : Math.round((100 * count) / votes.size));
+  const right = [...votes].filter(([, choice]) => isCorrect(question, choice)).map(([userId]) => userId);
+  const answer: Card = {
+    title: `Answer: ${choiceLetter(question.answer)}`,
+    body: question.explanation,
+    fields: [
+      {
+        name: `Votes (${votes.size})`,
+        value: counts.map((count, index) => `${choiceLetter(index)}) ${share(count)}% (${count})${index === question.answer ? " ✓" : ""}`).join("\n"),
+        inline: true,
+      },
+      { name: `Got it right (${right.length})`, value: mentionList(right), inline: true },
+    ],
+    tone: "success",
+  };
+  return {
+    cards: [{ title: `Daily quiz #${number}: ${questionTitle(question, concepts)}`, body: questionBody(question), footer: "This quiz is closed.", tone: "info" }, answer],
+    buttons: learnMoreButtons(question, concepts),
+  };
+}
+
+export function leaderboardReply(period: "week" | "all", top: RankedScore[], you: { userId: string; rank?: number; score: number }): Reply {
+  const heading = period === "week" ? "This week's leaderboard" : "All-time leaderboard";
+  const lines = top.map((entry) => `**${entry.rank}.** <@${entry.userId}> · ${entry.score} right`);
+  const yours = you.rank === undefined ? "You have no correct daily answers here yet." : `You are **#${you.rank}** with ${you.score} right.`;
+  return {
+    cards: [
+      {
+        title: heading,
+        body: top.length === 0 ? "Nobody has answered a daily quiz correctly yet. The next one is your chance!" : lines.join("\n"),
+        fields: [{ name: "You", value: yours }],
+        footer: "One point per daily quiz answered correctly.",
+        tone: "info",
+      },
+    ],
+  };
+}
+
+export interface ConceptProgress {
+  concept: string;
+  answered: number;
+  correct: number;
+}
+
+/** The concepts to revisit: weakest accuracy first, then the most answered (most evidence). */
+export function conceptsToRevisit(progress: ConceptProgress[], limit = 3): ConceptProgress[] {
+  return progress
+    .filter((entry) => entry.correct < entry.answered)
+    .sort((a, b) => a.correct / a.answered - b.correct / b.answered || b.answered - a.answered)
+    .slice(0, limit);
+}
+
+export function progressReply(
+  progress: ConceptProgress[],
+  streak: { current: number; best: number } | undefined,
+  concepts: Map<string, Concept>,
+): Reply {
+  const title = (id: string) => concepts.get(id)?.title ?? id;
+  const answered = progress.reduce((sum, entry) => sum + entry.answered, 0);
+  if (answered === 0) {
+    return { cards: [{ title: "Your progress", body: "You haven't answered any quiz yet. Try /quiz!", tone: "info" }], private: true };
+  }
+  const correct = progress.reduce((sum, entry) => sum + entry.correct, 0);
+  const percent = (right: number, of: number) => `${Math.round((100 * right) / of)}%`;
+  const perConcept = [...progress]
+    .sort((a, b) => b.answered - a.answered)
+    .map((entry) => `${title(entry.concept)}: ${entry.correct}/${entry.answered} (${percent(entry.correct, entry.answered)})`);
+  const revisit = conceptsToRevisit(progress);
+  const fields = [{ name: "Accuracy per concept", value: perConcept.join("\n").slice(0, FIELD_MAX) }];
+  fields.push({
+    name: "Daily streak in this server",
+    value: streak ? `${streak.current} now, best ${streak.best}` : "Daily streaks count in servers with a daily quiz.",
+  });
+  fields.push({ name: "Revisit next", value: revisit.length > 0 ? revisit.map((entry) => title(entry.concept)).join(", ") : "Nothing: all your answers were right!" });
+  return {
+    cards: [{ title: "Your progress", body: `You answered **${answered}** questions, **${correct}** right (${percent(correct, answered)}).`, fields, tone: "info" }],
+    buttons: revisit.length > 0 ? [revisit.map((entry) => ({ label: title(entry.concept).slice(0, 80), action: actionId("explain", "show", entry.concept) }))] : undefined,
+    private: true,
+  };
+}

@@ -1,0 +1,89 @@
+import { CronExpressionParser } from "cron-parser";
+
+/** "HH:MM", 24-hour clock. */
+export const clockTime = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/**
+ * The canonical IANA name of `input` (any case, spaces for underscores), or undefined. Intl accepts
+ * more names than it lists (UTC, Europe/Kyiv on older ICU), so acceptance asks Intl itself.
+ */
+export function canonicalTimeZone(input: string): string | undefined {
+  const typed = input.trim().replace(/ /g, "_");
+  const listed = Intl.supportedValuesOf("timeZone").find((zone) => zone.toLowerCase() === typed.toLowerCase());
+  try {
+    return new Intl.DateTimeFormat("en", { timeZone: listed ?? typed }).resolvedOptions().timeZone;
+  } catch {
+    return undefined;
+  }
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row.push(Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
+}
+
+/** The valid time zone names nearest to what was typed, by whole name or by city ("Madird" finds Europe/Madrid). */
+export function closestTimeZones(input: string, limit = 3): string[] {
+  const typed = input.trim().replace(/ /g, "_").toLowerCase();
+  const distance = (zone: string) => {
+    const name = zone.toLowerCase();
+    return Math.min(editDistance(typed, name), editDistance(typed, name.slice(name.lastIndexOf("/") + 1)));
+  };
+  return Intl.supportedValuesOf("timeZone")
+    .map((zone) => ({ zone, distance: distance(zone) }))
+    .sort((a, b) => a.distance - b.distance || a.zone.localeCompare(b.zone))
+    .slice(0, limit)
+    .map(({ zone }) => zone);
+}
+
+/** The calendar date ("2026-03-29") at `instant` in `timeZone`. */
+export function localDate(instant: number, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
+}
+
+/** The wall-clock time ("09:00") at `instant` in `timeZone`. */
+export function localClock(instant: number, timeZone: string): string {
+  return new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(instant);
+}
+
+/** ISO week of a calendar date, e.g. "2026-W13": leaderboards reset on Mondays. */
+export function isoWeek(date: string): string {
+  const day = new Date(`${date}T00:00:00Z`);
+  const weekday = day.getUTCDay() || 7;
+  day.setUTCDate(day.getUTCDate() + 4 - weekday); // the Thursday of this week decides its year
+  const yearStart = Date.UTC(day.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((day.getTime() - yearStart) / 86_400_000 + 1) / 7);
+  return `${day.getUTCFullYear()}-W${String(week).padStart(2, "0")}`;
+}
+
+/** The cron pattern of a daily time; with the server's `tz`, BullMQ keeps it at that local time across DST changes. */
+export function dailyPattern(time: string): string {
+  const [, hours, minutes] = clockTime.exec(time)!;
+  return `${Number(minutes)} ${Number(hours)} * * *`;
+}
+
+/** The latest daily slot at or before `instant`, in ms. */
+export function latestSlot(instant: number, time: string, timeZone: string): number {
+  // prev() is strictly before currentDate, so step one ms on to include a slot at exactly `instant`.
+  return CronExpressionParser.parse(dailyPattern(time), { tz: timeZone, currentDate: new Date(instant + 1) }).prev().getTime();
+}
+
+/** "12h", "90m", "1h30m" in minutes, or undefined. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^\s*(?:(\d{1,2})\s*h)?\s*(?:(\d{1,4})\s*m)?\s*$/i.exec(text);
+  if (!match || (match[1] === undefined && match[2] === undefined)) return undefined;
+  return Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0);
+}
+
+export function formatDuration(minutes: number): string {
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return [hours > 0 ? `${hours}h` : "", rest > 0 ? `${rest}m` : ""].join("") || "0m";
+}
