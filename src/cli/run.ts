@@ -6,8 +6,9 @@ import { codeProblem } from "../core/run.js";
 import { log } from "../log.js";
 import { createRunService } from "../queue/run-service.js";
 import { limitsFromConfig } from "../queue/run-queue.js";
-import { describeLimit, type RunLimits } from "../sandbox/limits.js";
-import { runInSandbox, type RunResult } from "../sandbox/sandbox.js";
+import type { RunLimits } from "../sandbox/limits.js";
+import { describeLimit, type RunResult } from "../sandbox/result.js";
+import { runInSandbox } from "../sandbox/sandbox.js";
 import { startEmbeddedRedis } from "../store/redis-server.js";
 
 const USAGE = "Usage: loopy run FILE|- [--json] [--queue]";

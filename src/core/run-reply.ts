@@ -1,5 +1,5 @@
-import { describeLimit, type RunLimits } from "../sandbox/limits.js";
-import type { RunResult } from "../sandbox/sandbox.js";
+import type { RunLimits } from "../sandbox/limits.js";
+import { describeLimit, type RunResult } from "../sandbox/result.js";
 import { codeBlock } from "./markdown.js";
 import { actionId, type Button, type Field, type Form, type Reply } from "./reply.js";
 

@@ -1,5 +1,5 @@
 import type { RunLimits } from "../sandbox/limits.js";
-import type { RunResult } from "../sandbox/sandbox.js";
+import type { RunResult } from "../sandbox/result.js";
 import type { Interaction, Person } from "./interaction.js";
 import { errorReply, type Reply } from "./reply.js";
 

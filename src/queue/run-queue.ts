@@ -2,7 +2,7 @@ import { Redis } from "ioredis";
 import { z } from "zod";
 import type { Config } from "../config.js";
 import { resolveLimits, runLimitsSchema, type RunLimits } from "../sandbox/limits.js";
-import type { RunResult } from "../sandbox/sandbox.js";
+import type { RunResult } from "../sandbox/result.js";
 
 /** The BullMQ queue of /run jobs; its own name so other queues (reminders, …) never mix with it. */
 export const RUN_QUEUE = "run";

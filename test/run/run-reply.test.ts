@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import { codeForm, runFailureReply, runResultReply } from "../../src/core/run-reply.js";
+import { renderForDiscord } from "../../src/discord/render.js";
+import { DEFAULT_LIMITS } from "../../src/sandbox/limits.js";
+import type { RunResult } from "../../src/sandbox/result.js";
+
+function result(overrides: Partial<RunResult> & { output?: string } = {}): RunResult {
+  const { output = "hi\n", ...rest } = overrides;
+  return {
+    outcome: "ok",
+    limit: null,
+    exitCode: 0,
+    signal: null,
+    stdout: output,
+    stderr: "",
+    chunks: output === "" ? [] : [{ stream: "stdout", text: output, atMs: 1 }],
+    wallMs: 23,
+    cpuMs: 18,
+    truncated: false,
+    python: "3.11.7",
+    ...rest,
+  };
+}
+
+const code = 'print("hi")';
+
+function card(reply: ReturnType<typeof runResultReply>) {
+  return reply.cards![0]!;
+}
+
+/** Discord's limits on what the reply becomes. */
+function expectWithinDiscordLimits(reply: ReturnType<typeof runResultReply>) {
+  const { body } = renderForDiscord(reply);
+  const embeds = body.embeds ?? [];
+  for (const embed of embeds) expect(embed.description!.length).toBeLessThanOrEqual(4096);
+  const total = embeds.reduce(
+    (sum, embed) => sum + (embed.title?.length ?? 0) + (embed.description?.length ?? 0) + (embed.footer?.text.length ?? 0) +
+      (embed.fields ?? []).reduce((fields, field) => fields + field.name.length + field.value.length, 0),
+    0,
+  );
+  expect(total).toBeLessThanOrEqual(6000);
+  for (const row of body.components ?? []) for (const component of row.components) if ("custom_id" in component) expect(component.custom_id.length).toBeLessThanOrEqual(100);
+}
+
+describe("the reply to a finished run", () => {
+  it("shows the status, the output in a code block, times, Python version and the buttons", () => {
+    const reply = runResultReply(result(), DEFAULT_LIMITS, code, "abc123");
+    expect(card(reply)).toMatchObject({ title: "Finished", tone: "success", body: "```\nhi\n```" });
+    expect(card(reply).fields).toEqual([
+      { name: "Time", value: "23 ms", inline: true },
+      { name: "CPU", value: "18 ms", inline: true },
+      { name: "Python", value: "3.11.7", inline: true },
+    ]);
+    expect(reply.buttons).toEqual([
+      [
+        { label: "Run again", action: "run:again:abc123", style: "primary" },
+        { label: "Edit and run", action: "run:edit:abc123", style: "secondary" },
+      ],
+    ]);
+    expect(reply.attachments).toBeUndefined();
+    expectWithinDiscordLimits(reply);
+  });
+
+  it("says when there was no output", () => {
+    expect(card(runResultReply(result({ output: "" }), DEFAULT_LIMITS, code, "id")).body).toBe("*(no output)*");
+  });
+
+  it("names an error with its exit code, and a signal", () => {
+    expect(card(runResultReply(result({ outcome: "error", exitCode: 1 }), DEFAULT_LIMITS, code, "id"))).toMatchObject({ title: "Finished with an error (exit code 1)", tone: "error" });
+    expect(card(runResultReply(result({ outcome: "error", exitCode: null, signal: "SIGSEGV" }), DEFAULT_LIMITS, code, "id")).title).toBe("Ended by signal SIGSEGV");
+  });
+
+  it.each([
+    ["time", "Your program was stopped: it ran for more than 6 s."],
+    ["cpu", "Your program was stopped: it used more than 5 s of CPU time."],
+    ["memory", "Your program was stopped: it used more than 100 MiB of memory."],
+    ["processes", "Your program was stopped: it tried to run more than 32 processes and threads at once."],
+    ["output", "Your program was stopped: it printed more than 1 MiB."],
+  ] as const)("names the %s limit in plain words", (limit, sentence) => {
+    const reply = runResultReply(result({ outcome: "limit", limit, exitCode: null, signal: "SIGKILL" }), DEFAULT_LIMITS, code, "id");
+    expect(card(reply)).toMatchObject({ title: "Stopped by a limit", tone: "warning" });
+    expect(card(reply).body!.startsWith(`${sentence}\n\`\`\``)).toBe(true);
+  });
+
+  it("numbers the lines of output longer than one line", () => {
+    const output = Array.from({ length: 12 }, (_, i) => `line ${i + 1}`).join("\n") + "\n";
+    const body = card(runResultReply(result({ output }), DEFAULT_LIMITS, code, "id")).body!;
+    expect(body).toContain("```\n 1 │ line 1\n 2 │ line 2\n");
+    expect(body).toContain("12 │ line 12\n```");
+  });
+
+  it("defuses mentions and cannot be broken out of", () => {
+    const output = "@everyone @here <@123456789012345678> <@&42> <#99>\n```\n**bold**\n";
+    const reply = runResultReply(result({ output }), DEFAULT_LIMITS, code, "id");
+    const body = card(reply).body!;
+    expect(body).not.toMatch(/@everyone|@here|<@\d|<@&\d|<#\d/);
+    expect(body).toContain("@\u200beveryone");
+    expect(body).toContain("<@\u200b123456789012345678>");
+    // The only fences are the block's own: first and last line.
+    expect(body.split("\n").filter((line) => line.includes("```"))).toEqual(["```", "```"]);
+    expect(renderForDiscord(reply).body.allowed_mentions).toEqual({ parse: [] });
+  });
+
+  it("cuts long output to fit Discord and attaches all of it", () => {
+    const output = Array.from({ length: 500 }, (_, i) => `${i}: ${"x".repeat(60)}`).join("\n") + "\n";
+    const reply = runResultReply(result({ output }), DEFAULT_LIMITS, code, "id");
+    expect(card(reply).body).toMatch(/\n… \d+ more lines in output\.txt$/);
+    expect(reply.attachments).toEqual([{ name: "output.txt", data: Buffer.from(output), description: "Everything your code printed" }]);
+    expectWithinDiscordLimits(reply);
+  });
+
+  it("cuts one enormous line instead of dropping it", () => {
+    const output = "y".repeat(100_000);
+    const reply = runResultReply(result({ output, outcome: "limit", limit: "output", truncated: true }), DEFAULT_LIMITS, code, "id");
+    expect(card(reply).body).toMatch(/```\nyyy+…\n```\n… the rest is in output\.txt$/);
+    expect(reply.attachments![0]!.data.length).toBe(100_000);
+    expectWithinDiscordLimits(reply);
+  });
+
+  it("keeps stdout and stderr in the order written", () => {
+    const chunks = [
+      { stream: "stdout" as const, text: "before\n", atMs: 1 },
+      { stream: "stderr" as const, text: "Traceback…\nValueError: boom\n", atMs: 2 },
+    ];
+    const body = card(runResultReply(result({ outcome: "error", exitCode: 1, chunks }), DEFAULT_LIMITS, code, "id")).body!;
+    expect(body).toContain("1 │ before\n2 │ Traceback…\n3 │ ValueError: boom");
+  });
+
+  it("explains that input() has no stdin", () => {
+    const stderr = 'Traceback (most recent call last):\n  File "/tmp/main.py", line 1, in <module>\nEOFError: EOF when reading a line\n';
+    const reply = runResultReply(result({ outcome: "error", exitCode: 1, stderr, chunks: [{ stream: "stderr", text: stderr, atMs: 3 }] }), DEFAULT_LIMITS, "input()", "id");
+    expect(card(reply).fields!.find((field) => field.name === "Hint")!.value).toMatch(/no stdin/);
+    expect(card(runResultReply(result(), DEFAULT_LIMITS, code, "id")).fields!.some((field) => field.name === "Hint")).toBe(false);
+  });
+
+  it("offers Edit and run only for code that fits a Discord form", () => {
+    const long = "x = 1\n".repeat(700);
+    expect(runResultReply(result(), DEFAULT_LIMITS, long, "id").buttons).toEqual([[{ label: "Run again", action: "run:again:id", style: "primary" }]]);
+  });
+});
+
+describe("the other run answers", () => {
+  it("says why a run has no result, with Run again", () => {
+    const reply = runFailureReply("The worker running your code stopped.", "id");
+    expect(reply.cards![0]).toMatchObject({ title: "No result", body: "The worker running your code stopped.", tone: "error" });
+    expect(reply.buttons![0]![0]).toMatchObject({ action: "run:again:id" });
+  });
+
+  it("asks for code in a form, pre-filled for Edit and run within Discord's 4,000 characters", () => {
+    expect(codeForm().inputs[0]).toMatchObject({ id: "code", multiline: true, value: undefined, maxLength: 4000 });
+    expect(codeForm(code)).toMatchObject({ action: "run:form", inputs: [{ value: code }] });
+  });
+});
