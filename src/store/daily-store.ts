@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import { z } from "zod";
 import type { DailySettings } from "../core/quiz/daily.js";
 import { rankScores, type RankedScore } from "../core/quiz/leaderboard.js";
-import { noStreak, type Streak } from "../core/quiz/streak.js";
+import { currentStreak, noStreak, type Streak } from "../core/quiz/streak.js";
 import { isoWeek } from "../core/quiz/time.js";
 import { DAILY_RECORD_TTL_SECONDS, keys, WEEK_BOARD_TTL_SECONDS } from "./keys.js";
 import { recordOnce } from "./quiz-store.js";
@@ -123,4 +123,12 @@ export async function readBoard(redis: Redis, boardKeyName: string, userId: stri
   // Competition rank: one more than the number of users with a strictly higher score.
   const ahead = await redis.zcount(boardKeyName, `(${score}`, "+inf");
   return { top: rankScores(scores), you: { userId, rank: ahead + 1, score: Number(score) } };
+}
+
+/** A user's daily streak in a guild as it stands now: a quiz skipped since the last correct answer ends it. */
+export async function readUserStreak(redis: Redis, guildId: string, userId: string): Promise<{ current: number; best: number }> {
+  const [[streak], { posted, lastDate }] = await Promise.all([readStreaks(redis, guildId, [userId]), readState(redis, guildId)]);
+  // The latest quiz may still be open: not answering it yet breaks nothing.
+  const latestOpen = lastDate !== undefined && (await readPost(redis, guildId, lastDate))?.revealed === false;
+  return { current: currentStreak(streak!, latestOpen ? posted - 1 : posted), best: streak!.best };
 }

@@ -1,0 +1,133 @@
+import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from "discord.js";
+import { z } from "zod";
+import type { CommandInteraction, ComponentInteraction } from "../src/core/interaction.js";
+import type { DailyStatus } from "../src/core/quiz/daily.js";
+import { canonicalTimeZone, clockTime, closestTimeZones, formatDuration, localClock, localDate, parseDuration } from "../src/core/quiz/time.js";
+import { errorReply, type Reply } from "../src/core/reply.js";
+
+export const data = new SlashCommandBuilder()
+  .setName("daily")
+  .setDescription("A daily asyncio quiz for this server")
+  .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+  .setContexts(InteractionContextType.Guild)
+  .addSubcommand((sub) =>
+    sub
+      .setName("setup")
+      .setDescription("Post a quiz every day in a channel at a local time")
+      .addChannelOption((option) => option.setName("channel").setDescription("Where to post").setRequired(true))
+      .addStringOption((option) => option.setName("time").setDescription("Local time, 24-hour, e.g. 09:00").setRequired(true).setMaxLength(5))
+      .addStringOption((option) => option.setName("timezone").setDescription("e.g. Europe/Madrid").setRequired(true).setMaxLength(64))
+      .addStringOption((option) => option.setName("reveal-after").setDescription("When to reveal the answer, e.g. 12h or 90m (default 12h)").setMaxLength(10))
+      .addRoleOption((option) => option.setName("ping-role").setDescription("A role to notify with each quiz")),
+  )
+  .addSubcommand((sub) => sub.setName("status").setDescription("Show this server's daily quiz settings"))
+  .addSubcommand((sub) => sub.setName("pause").setDescription("Stop posting until resumed"))
+  .addSubcommand((sub) => sub.setName("resume").setDescription("Post again from the next slot"))
+  .addSubcommand((sub) => sub.setName("off").setDescription("Turn the daily quiz off (scores are kept)"));
+
+const discordId = z.string().regex(/^\d{1,20}$/, "expected a Discord id");
+
+const timeZone = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .transform((typed, context) => {
+    const zone = canonicalTimeZone(typed);
+    if (zone) return zone;
+    context.addIssue({ code: "custom", message: `I don't know the time zone "${typed}". Did you mean ${closestTimeZones(typed).join(", ")}?` });
+    return z.NEVER;
+  });
+
+/** Revealing within 23 hours leaves the answer up before the next day's quiz. */
+const revealAfter = z
+  .string()
+  .default("12h")
+  .transform((typed, context) => {
+    const minutes = parseDuration(typed);
+    if (minutes !== undefined && minutes >= 10 && minutes <= 23 * 60) return minutes;
+    context.addIssue({ code: "custom", message: "write a duration between 10m and 23h, like 12h, 90m or 1h30m." });
+    return z.NEVER;
+  });
+
+export const options = z.discriminatedUnion("subcommand", [
+  z.object({
+    subcommand: z.literal("setup"),
+    channel: discordId,
+    time: z.string().trim().regex(clockTime, "write the time as HH:MM on a 24-hour clock, like 09:00."),
+    timezone: timeZone,
+    "reveal-after": revealAfter,
+    "ping-role": discordId.optional(),
+  }),
+  z.object({ subcommand: z.enum(["status", "pause", "resume", "off"]) }),
+]);
+
+type Options = z.infer<typeof options>;
+
+function statusReply(status: DailyStatus, title: string): Reply {
+  const { settings } = status;
+  const next = status.nextPostAt === undefined
+    ? "Paused: nothing is posted until /daily resume."
+    : `${localDate(status.nextPostAt, settings.timeZone)} at ${localClock(status.nextPostAt, settings.timeZone)} (<t:${Math.floor(status.nextPostAt / 1000)}:R>)`;
+  return {
+    cards: [
+      {
+        title,
+        fields: [
+          { name: "Channel", value: `<#${settings.channelId}>`, inline: true },
+          { name: "Time", value: `${settings.time} ${settings.timeZone}`, inline: true },
+          { name: "Answer revealed after", value: formatDuration(settings.revealAfterMinutes), inline: true },
+          { name: "Ping", value: settings.pingRoleId ? `<@&${settings.pingRoleId}>` : "Nobody", inline: true },
+          { name: "Quizzes posted", value: String(status.posted), inline: true },
+          { name: "Next quiz", value: next },
+        ],
+        tone: settings.paused ? "warning" : "success",
+      },
+    ],
+    private: true,
+  };
+}
+
+const notSetUp = () => errorReply("This server has no daily quiz yet. Set one up with /daily setup.");
+
+export async function execute(interaction: CommandInteraction<Options>) {
+  const { guildId, options: chosen } = interaction;
+  if (guildId === null) return interaction.reply(errorReply("The daily quiz lives in a server; run /daily there."));
+  // Discord hides the command from members without Manage Server, but server admins can override that per channel or role.
+  if (!interaction.canManageServer) return interaction.reply(errorReply("Only members with the Manage Server permission can change the daily quiz."));
+  const { daily, poster } = interaction.services;
+  if (chosen.subcommand === "setup") {
+    const canPost = await poster.canPost(guildId, chosen.channel);
+    if (canPost !== true) return interaction.reply(errorReply(`I can't post in <#${chosen.channel}>: ${canPost}`));
+    await interaction.defer({ private: true });
+    const status = await daily.setup(guildId, {
+      channelId: chosen.channel,
+      time: chosen.time,
+      timeZone: chosen.timezone,
+      revealAfterMinutes: chosen["reveal-after"],
+      pingRoleId: chosen["ping-role"],
+    });
+    return interaction.respond(statusReply(status, "Daily quiz set up"));
+  }
+  if (chosen.subcommand === "status") {
+    const status = await daily.status(guildId);
+    return interaction.reply(status ? statusReply(status, "Daily quiz") : notSetUp());
+  }
+  const changed = await daily[chosen.subcommand](guildId);
+  if (!changed) return interaction.reply(notSetUp());
+  const done = { pause: "Daily quiz paused. /daily resume starts it again.", resume: "Daily quiz resumed.", off: "Daily quiz turned off. Scores and streaks are kept." };
+  const status = await daily.status(guildId);
+  await interaction.reply(status ? statusReply(status, done[chosen.subcommand]) : { cards: [{ title: done[chosen.subcommand], tone: "success" }], private: true });
+}
+
+const answerArgs = z.tuple([z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.coerce.number().int().min(0).max(3)]);
+
+export const components = {
+  /** A choice of the daily quiz: daily:answer:<local date>:<choice>. */
+  async answer(interaction: ComponentInteraction) {
+    const parsed = answerArgs.safeParse(interaction.args);
+    if (!parsed.success || interaction.guildId === null) return interaction.reply(errorReply("This button no longer works."));
+    const [date, choice] = parsed.data;
+    await interaction.reply(await interaction.services.daily.answer(interaction.guildId, date, interaction.user, choice));
+  },
+};

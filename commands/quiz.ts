@@ -1,0 +1,75 @@
+import { SlashCommandBuilder } from "discord.js";
+import { z } from "zod";
+import type { AutocompleteRequest, CommandInteraction, ComponentInteraction } from "../src/core/interaction.js";
+import { feedbackReply, questionReply } from "../src/core/quiz/replies.js";
+import { choiceLetter, isCorrect, questionsMatching } from "../src/core/quiz/select.js";
+import { actionId, errorReply } from "../src/core/reply.js";
+import { pickQuizQuestion, recordProgress, recordQuizAnswer } from "../src/store/quiz-store.js";
+
+export const data = new SlashCommandBuilder()
+  .setName("quiz")
+  .setDescription("Answer a question about asyncio; you won't get the same one twice until you've seen them all")
+  .addStringOption((option) =>
+    option.setName("topic").setDescription("A concept, e.g. gather").setAutocomplete(true).setMaxLength(100),
+  )
+  .addIntegerOption((option) =>
+    option
+      .setName("difficulty")
+      .setDescription("How hard")
+      .addChoices({ name: "beginner", value: 1 }, { name: "intermediate", value: 2 }, { name: "advanced", value: 3 }),
+  );
+
+export const options = z.object({
+  topic: z.string().trim().min(1, "Please name a topic, e.g. gather.").max(100, "A topic is at most 100 characters.").optional(),
+  difficulty: z
+    .union([z.literal(1), z.literal(2), z.literal(3)], { error: "Difficulty is 1 (beginner), 2 (intermediate) or 3 (advanced)." })
+    .optional(),
+});
+
+export async function execute(interaction: CommandInteraction<z.infer<typeof options>>) {
+  const { concepts, content, redis } = interaction.services;
+  const { topic, difficulty } = interaction.options;
+  const concept = topic === undefined ? undefined : (concepts.find(topic) ?? content.concepts.get(topic));
+  if (topic !== undefined && !concept) {
+    const nearest = concepts.suggest(topic, 3).map((found) => `\`${found.id}\``);
+    const hint = nearest.length > 0 ? ` Did you mean ${nearest.join(", ")}?` : "";
+    return interaction.reply(errorReply(`I don't know the topic "${topic}".${hint}`));
+  }
+  const candidates = questionsMatching(content.questions, { concept: concept?.id, difficulty });
+  const question = await pickQuizQuestion(redis, interaction.user.id, candidates);
+  if (!question) {
+    return interaction.reply(errorReply("There are no questions for that topic and difficulty yet. Try another difficulty, or no topic at all."));
+  }
+  // The message's own id (this interaction's) goes into each button, so every user answers each message once.
+  await interaction.reply(
+    questionReply(question, content.concepts, (choice) => actionId("quiz", "answer", interaction.id, question.id, String(choice)), {
+      heading: "Quiz",
+      footer: "Pick an answer below: one answer each, and only you see whether you were right.",
+    }),
+  );
+}
+
+export async function autocomplete({ value, services }: AutocompleteRequest) {
+  return services.concepts.suggest(value).map((concept) => ({ label: concept.title.slice(0, 100), value: concept.id }));
+}
+
+const answerArgs = z.tuple([z.string().min(1), z.string().min(1), z.coerce.number().int().min(0).max(3)]);
+
+export const components = {
+  /** A choice button: quiz:answer:<messageId>:<questionId>:<choice>. */
+  async answer(interaction: ComponentInteraction) {
+    const parsed = answerArgs.safeParse(interaction.args);
+    const { content, redis } = interaction.services;
+    const question = parsed.success ? content.questions.find((candidate) => candidate.id === parsed.data[1]) : undefined;
+    if (!parsed.success || !question || parsed.data[2] >= question.choices.length) {
+      return interaction.reply(errorReply("This question is no longer in the quiz bank. Try /quiz for a new one."));
+    }
+    const [postId, , choice] = parsed.data;
+    const previous = await recordQuizAnswer(redis, postId, interaction.user.id, choice);
+    if (previous !== undefined) {
+      return interaction.reply(errorReply(`You already answered this one (${choiceLetter(previous)}). Try /quiz for another question!`));
+    }
+    await recordProgress(redis, [{ userId: interaction.user.id, concept: question.concept, correct: isCorrect(question, choice) }]);
+    await interaction.reply(feedbackReply(question, choice, content.concepts));
+  },
+};
