@@ -9,7 +9,7 @@ import { log } from "../log.js";
 import { RunAllowance } from "./allowance.js";
 import { CodeStore } from "./code-store.js";
 import { connect, RUN_QUEUE, type RunJob, type RunJobResult } from "./run-queue.js";
-import { startRunWorker, type RunWorker } from "./run-worker.js";
+import type { RunWorker } from "./run-worker.js";
 
 const serviceLog = log.child({ module: "run-service" });
 
@@ -20,7 +20,8 @@ type Finish =
   | { kind: "completed"; value: RunJobResult }
   | { kind: "failed"; reason: string }
   | { kind: "vanished" }
-  | { kind: "timeout" };
+  | { kind: "timeout" }
+  | { kind: "closing" };
 
 /**
  * The RunService of src/app.ts: validates and admits runs, queues them on BullMQ and waits for a
@@ -45,7 +46,9 @@ export async function createRunService(config: Config, redisUrl: string): Promis
   const allowance = new RunAllowance(redis, prefix, config.RUNS_PER_MINUTE, waitMs + 30_000);
   const codes = new CodeStore(redis, prefix);
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-  const worker: RunWorker | undefined = config.RUN_WORKERS_IN_PROCESS ? await startRunWorker(config, redisUrl) : undefined;
+  // Imported only here, so a bot whose workers run elsewhere never loads the sandbox.
+  const worker: RunWorker | undefined = config.RUN_WORKERS_IN_PROCESS ? await (await import("./run-worker.js")).startRunWorker(config, redisUrl) : undefined;
+  const closing = new AbortController();
 
   /** The first of: the job's finish event, its finish seen by looking, its disappearance, or the end of the wait. */
   async function finishOf(job: Job<RunJob, RunJobResult>): Promise<Finish> {
@@ -58,9 +61,10 @@ export async function createRunService(config: Config, redisUrl: string): Promis
     const looked = (async (): Promise<Finish> => {
       while (Date.now() < deadline) {
         try {
-          await sleep(Math.min(CHECK_EVERY_MS, deadline - Date.now()), undefined, { signal: decided.signal });
+          await sleep(Math.min(CHECK_EVERY_MS, deadline - Date.now()), undefined, { signal: AbortSignal.any([decided.signal, closing.signal]) });
         } catch {
-          break; // the event came first
+          // Either the event came first (nobody reads this any more) or the service is closing.
+          return { kind: closing.signal.aborted ? "closing" : "timeout" };
         }
         try {
           const current = await Job.fromId<RunJob, RunJobResult>(queue, job.id!);
@@ -97,11 +101,14 @@ export async function createRunService(config: Config, redisUrl: string): Promis
       case "vanished":
         serviceLog.error(context, "run vanished from the queue (Redis lost it, e.g. a restart)");
         return { finished: false, jobId, problem: "Your run was lost: the run queue restarted before it finished. Please run it again." };
+      case "closing":
+        serviceLog.warn(context, "stopped waiting for a run: shutting down");
+        return { finished: false, jobId, problem: "Loopy is restarting, so I stopped waiting for your run. Please run it again in a minute." };
       case "timeout":
         serviceLog.error({ ...context, waitedMs: waitMs }, "no result in time");
         // A run nobody waits for any more should not take a worker later.
         await job.remove().catch((error: unknown) => serviceLog.warn({ err: error, job: jobId }, "could not withdraw the late run"));
-        return { finished: false, jobId, problem: `No worker answered within ${config.RUN_WAIT_SECONDS} seconds, so I gave up on this run. Please try again in a while.` };
+        return { finished: false, jobId, problem: `No worker answered within ${config.RUN_WAIT_SECONDS} second${config.RUN_WAIT_SECONDS === 1 ? "" : "s"}, so I gave up on this run. Please try again in a while.` };
     }
   }
 
@@ -146,6 +153,7 @@ export async function createRunService(config: Config, redisUrl: string): Promis
     },
     savedCode: (id) => codes.load(id),
     async close() {
+      closing.abort();
       await worker?.close();
       await events.close();
       await queue.close();

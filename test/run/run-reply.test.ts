@@ -39,7 +39,7 @@ function expectWithinDiscordLimits(reply: ReturnType<typeof runResultReply>) {
     0,
   );
   expect(total).toBeLessThanOrEqual(6000);
-  for (const row of body.components ?? []) for (const component of row.components) if ("custom_id" in component) expect(component.custom_id.length).toBeLessThanOrEqual(100);
+  for (const [, customId] of JSON.stringify(body.components).matchAll(/"custom_id":"([^"]*)"/g)) expect(customId!.length).toBeLessThanOrEqual(100);
 }
 
 describe("the reply to a finished run", () => {
