@@ -1,0 +1,73 @@
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const dataDir = mkdtempSync(join(tmpdir(), "loopy-console-"));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+/** `npm start` without DISCORD_TOKEN and REDIS_URL: the console with its own embedded Redis. */
+function startConsole() {
+  const env = { ...process.env, LOOPY_DATA_DIR: dataDir, DISCORD_TOKEN: "", REDIS_URL: "" };
+  const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env, stdio: ["pipe", "pipe", "pipe"] });
+  let output = "";
+  child.stdout.on("data", (data: Buffer) => (output += data.toString()));
+  child.stderr.on("data", (data: Buffer) => (output += data.toString()));
+  const prompts = () => output.split("loopy> ").length - 1;
+  return {
+    child,
+    output: () => output,
+    /** Types a line once the console has asked for one, and waits for the next prompt. */
+    async type(line: string) {
+      const before = prompts();
+      child.stdin.write(`${line}\n`);
+      await until(() => prompts() > before, `the console did not answer ${JSON.stringify(line)}:\n${output}`);
+    },
+    waitForPrompt: () => until(() => prompts() > 0, `the console did not start:\n${output}`),
+  };
+}
+
+async function until(condition: () => boolean, failure: string, timeoutMs = 45_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(failure);
+    await new Promise((wait) => setTimeout(wait, 50));
+  }
+}
+
+describe("the local console (npm start without DISCORD_TOKEN)", () => {
+  it("answers /explain, runs the example from its button, and exits cleanly", async () => {
+    const console = startConsole();
+    await console.waitForPrompt();
+    await console.type("/explain topic:gather");
+    expect(console.output()).toContain("asyncio.gather");
+    expect(console.output()).toMatch(/\[1\] Run example/);
+    await console.type("1");
+    expect(console.output()).toMatch(/Loopy is working on it/);
+    await console.type("/explain topic:gathr");
+    expect(console.output()).toContain("Did you mean");
+    await console.type("/nonsense");
+    expect(console.output()).toContain("Sorry, there is no /nonsense");
+    const exited = new Promise<number | null>((done) => console.child.once("exit", done));
+    console.child.stdin.write("exit\n");
+    expect(await exited).toBe(0);
+  }, 90_000);
+});
+
+describe("loopy ask --json", () => {
+  it("prints the bodies Discord would receive for /explain", () => {
+    const result = spawnSync(process.execPath, ["bin/loopy.js", "ask", "/explain topic:gather", "--json"], {
+      encoding: "utf8",
+      env: { ...process.env, DISCORD_TOKEN: "" },
+    });
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    const requests = JSON.parse(result.stdout) as { method: string; path: string; body: { type: number; data: { embeds: { title: string }[]; components: unknown[] } } }[];
+    expect(requests).toHaveLength(1);
+    expect(requests[0]!.method).toBe("POST");
+    expect(requests[0]!.path).toMatch(/\/callback$/);
+    expect(requests[0]!.body.type).toBe(4);
+    expect(requests[0]!.body.data.embeds[0]!.title).toBe("asyncio.gather");
+  }, 60_000);
+});
