@@ -1,0 +1,155 @@
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const CGROUP_ROOT = "/sys/fs/cgroup";
+
+/**
+ * One control group per sandbox, so memory, processes and CPU are limited and counted for the run as a
+ * whole, and every process of the run can be found and killed. cgroup v2 (production containers) and
+ * v1 (hosts with the hybrid layout) behind one interface.
+ */
+export interface RunCgroup {
+  /** cgroup.procs files a process writes its own pid to, to join the group before anything else runs. */
+  readonly procsFiles: string[];
+  setLimits(memoryBytes: number, maxTasks: number): void;
+  /** CPU time of all tasks that ever ran in the group. */
+  cpuUsageMs(): number;
+  /** Whether the kernel killed a task for memory / refused a fork or thread, since the group was made. */
+  limitEvents(): { memory: boolean; processes: boolean };
+  /** Kills every task in the group and waits until none is left. */
+  killAll(): Promise<void>;
+  /** Kills everything, then removes the group. */
+  destroy(): Promise<void>;
+}
+
+/** Reads a "key value" line from files like memory.events, pids.events or cpu.stat. */
+function readKey(file: string, key: string): number {
+  const line = readFileSync(file, "utf8")
+    .split("\n")
+    .find((candidate) => candidate.startsWith(`${key} `));
+  return line ? Number(line.slice(key.length + 1)) : 0;
+}
+
+function readPids(procsFile: string): number[] {
+  try {
+    return readFileSync(procsFile, "utf8").split("\n").filter(Boolean).map(Number);
+  } catch {
+    return []; // the group is already gone
+  }
+}
+
+function killPids(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // exited meanwhile
+    }
+  }
+}
+
+/** SIGKILLs until the group is empty; the pids limit bounds how many a fork bomb can add between rounds. */
+async function killUntilEmpty(procsFile: string, killHelper?: string): Promise<void> {
+  for (let round = 0; ; round++) {
+    const pids = readPids(procsFile);
+    if (pids.length === 0) return;
+    if (round === 200) throw new Error(`sandbox cgroup ${procsFile} still has processes: ${pids.join(" ")}`);
+    if (killHelper) writeFileSync(killHelper, "1");
+    else killPids(pids);
+    await sleep(round < 10 ? 1 : 10);
+  }
+}
+
+async function removeDir(dir: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      rmdirSync(dir);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") return;
+      // EBUSY: killed tasks can take a moment to leave the group.
+      if (code !== "EBUSY" || attempt === 100) throw error;
+      await sleep(10);
+    }
+  }
+}
+
+function isV2(): boolean {
+  if (!existsSync(join(CGROUP_ROOT, "cgroup.subtree_control"))) return false;
+  const delegated = readFileSync(join(CGROUP_ROOT, "cgroup.subtree_control"), "utf8").split(/\s+/);
+  return delegated.includes("memory") && delegated.includes("pids") && delegated.includes("cpu");
+}
+
+function createV2(name: string): RunCgroup {
+  const dir = join(CGROUP_ROOT, name);
+  mkdirSync(dir);
+  const file = (leaf: string) => join(dir, leaf);
+  return {
+    procsFiles: [file("cgroup.procs")],
+    setLimits(memoryBytes, maxTasks) {
+      writeFileSync(file("memory.max"), String(memoryBytes));
+      if (existsSync(file("memory.swap.max"))) writeFileSync(file("memory.swap.max"), "0");
+      writeFileSync(file("pids.max"), String(maxTasks));
+    },
+    cpuUsageMs: () => readKey(file("cpu.stat"), "usage_usec") / 1000,
+    limitEvents: () => ({
+      memory: readKey(file("memory.events"), "oom_kill") > 0,
+      processes: readKey(file("pids.events"), "max") > 0,
+    }),
+    killAll: () => killUntilEmpty(file("cgroup.procs"), existsSync(file("cgroup.kill")) ? file("cgroup.kill") : undefined),
+    async destroy() {
+      await this.killAll();
+      await removeDir(dir);
+    },
+  };
+}
+
+/** cgroup v1 mounts each controller separately; the group is one directory in each. */
+function createV1(name: string): RunCgroup {
+  const dirs = { memory: join(CGROUP_ROOT, "memory", name), pids: join(CGROUP_ROOT, "pids", name), cpu: join(CGROUP_ROOT, "cpuacct", name) };
+  const created: string[] = [];
+  try {
+    for (const dir of Object.values(dirs)) {
+      mkdirSync(dir);
+      created.push(dir);
+    }
+  } catch (error) {
+    for (const dir of created) rmdirSync(dir);
+    throw error;
+  }
+  const memory = (leaf: string) => join(dirs.memory, leaf);
+  const writeMemoryLimit = (memoryBytes: number) => {
+    // With swap accounting, memory+swap must stay >= memory: lower memory first, raise memory+swap first.
+    const swapFile = memory("memory.memsw.limit_in_bytes");
+    const order = [memory("memory.limit_in_bytes"), ...(existsSync(swapFile) ? [swapFile] : [])];
+    const current = Number(readFileSync(order[0]!, "utf8"));
+    for (const limitFile of memoryBytes < current ? order : order.reverse()) writeFileSync(limitFile, String(memoryBytes));
+  };
+  return {
+    procsFiles: Object.values(dirs).map((dir) => join(dir, "cgroup.procs")),
+    setLimits(memoryBytes, maxTasks) {
+      writeMemoryLimit(memoryBytes);
+      writeFileSync(join(dirs.pids, "pids.max"), String(maxTasks));
+    },
+    cpuUsageMs: () => Number(readFileSync(join(dirs.cpu, "cpuacct.usage"), "utf8")) / 1e6,
+    limitEvents: () => ({
+      memory: readKey(memory("memory.oom_control"), "oom_kill") > 0,
+      processes: readKey(join(dirs.pids, "pids.events"), "max") > 0,
+    }),
+    killAll: () => killUntilEmpty(join(dirs.pids, "cgroup.procs")),
+    async destroy() {
+      await this.killAll();
+      for (const dir of Object.values(dirs)) await removeDir(dir);
+    },
+  };
+}
+
+let groupsCreated = 0;
+
+/** Creates an empty control group for one sandbox (needs root, or a delegated cgroup v2 subtree). */
+export function createRunCgroup(): RunCgroup {
+  const name = `loopy-sandbox-${process.pid}-${++groupsCreated}`;
+  return isV2() ? createV2(name) : createV1(name);
+}

@@ -1,0 +1,64 @@
+/** What the runner reports on its frames fd (see runner.py for the format). */
+export type Frame =
+  | { kind: "ready"; python: string }
+  | { kind: "output"; stream: "stdout" | "stderr"; data: Buffer }
+  | { kind: "disk-full" };
+
+const HEADER_BYTES = 5;
+/** runner.py keeps each frame within PIPE_BUF (4096 bytes) so writes from several processes stay whole. */
+const MAX_PAYLOAD = 4096 - HEADER_BYTES;
+
+/**
+ * Splits the frames byte stream. The learner's code can write to the same fd, so nothing here is
+ * trusted: an unknown kind or an oversized length ends parsing for good (only that run's report suffers),
+ * and at most one frame is ever buffered.
+ */
+export class FrameReader {
+  private pending: Buffer = Buffer.alloc(0);
+  private broken = false;
+
+  push(data: Buffer): Frame[] {
+    if (this.broken) return [];
+    this.pending = this.pending.length === 0 ? data : Buffer.concat([this.pending, data]);
+    const frames: Frame[] = [];
+    while (this.pending.length >= HEADER_BYTES) {
+      const kind = String.fromCharCode(this.pending[0]!);
+      const length = this.pending.readUInt32BE(1);
+      if (length > MAX_PAYLOAD) return this.breakOff(frames);
+      if (this.pending.length < HEADER_BYTES + length) break;
+      const payload = this.pending.subarray(HEADER_BYTES, HEADER_BYTES + length);
+      this.pending = this.pending.subarray(HEADER_BYTES + length);
+      const frame = decodeFrame(kind, payload);
+      if (!frame) return this.breakOff(frames);
+      frames.push(frame);
+    }
+    return frames;
+  }
+
+  private breakOff(frames: Frame[]): Frame[] {
+    this.broken = true;
+    this.pending = Buffer.alloc(0);
+    return frames;
+  }
+}
+
+function decodeFrame(kind: string, payload: Buffer): Frame | null {
+  switch (kind) {
+    case "o":
+      return { kind: "output", stream: "stdout", data: Buffer.from(payload) };
+    case "e":
+      return { kind: "output", stream: "stderr", data: Buffer.from(payload) };
+    case "D":
+      return { kind: "disk-full" };
+    case "R": {
+      try {
+        const python: unknown = JSON.parse(payload.toString("utf8")).python;
+        return typeof python === "string" ? { kind: "ready", python } : null;
+      } catch {
+        return null;
+      }
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,144 @@
+"""Loopy's sandbox runner: makes a learner's code behave as if started with `python3 main.py` in /tmp.
+
+It starts before the code is known (so a pooled sandbox answers in milliseconds), says it is ready,
+then reads one JSON request from REQUEST_FD until end of file:
+
+    {"code": "<main.py source>", "limits": {"cpuSeconds": 5, "fileSizeBytes": 8388608, "openFiles": 256}}
+
+Unknown keys are ignored, so later features (a task timeline hooking the loop's task factory) can add
+their own per-run options and set-up step next to `apply_limits` without changing the protocol.
+
+Everything the runner reports goes to FRAMES_FD as frames: one kind byte, a 4-byte big-endian length,
+then the payload. Kinds: R (ready; JSON {"python": "3.11.2"}), o (stdout bytes), e (stderr bytes),
+D (the run hit its disk limit: /tmp full at exit, or a file too large).
+sys.stdout and sys.stderr write frames, so the parent keeps their exact order; raw writes to fd 1 and
+fd 2 (child processes, os.write) still reach the parent through its own pipes. The parent trusts no
+frame: learners' code can write to FRAMES_FD too, and only ever fools the report of its own run.
+"""
+
+import asyncio  # noqa: F401  Imported before the code arrives: most learners' programs need it.
+import atexit
+import builtins
+import errno
+import importlib.machinery
+import io
+import json
+import os
+import resource
+import struct
+import sys
+import types
+
+REQUEST_FD = 3
+FRAMES_FD = 4
+MAIN_PATH = "/tmp/main.py"
+FRAME_HEADER = struct.Struct(">cI")
+# A pipe write of at most PIPE_BUF bytes is atomic, so frames from forked children never interleave.
+PIPE_BUF = 4096
+
+
+def write_frame(kind, payload):
+    step = PIPE_BUF - FRAME_HEADER.size
+    for start in range(0, max(len(payload), 1), step):
+        piece = payload[start : start + step]
+        os.write(FRAMES_FD, FRAME_HEADER.pack(kind, len(piece)) + piece)
+
+
+class FramedOutput(io.RawIOBase):
+    """The bytes under sys.stdout or sys.stderr: each write becomes one or more frames."""
+
+    def __init__(self, kind, fd):
+        super().__init__()
+        self._kind = kind
+        self._fd = fd
+
+    def writable(self):
+        return True
+
+    def fileno(self):
+        # subprocess.run(..., stdout=sys.stdout) passes this fd on; the parent captures it raw.
+        return self._fd
+
+    def write(self, data):
+        data = bytes(data)
+        if data:
+            write_frame(self._kind, data)
+        return len(data)
+
+
+def framed_text_stream(kind, fd, errors):
+    # Line-buffered like a terminal, which is what learners compare their output with.
+    return io.TextIOWrapper(FramedOutput(kind, fd), encoding="utf-8", errors=errors, line_buffering=True)
+
+
+def read_request():
+    chunks = []
+    while chunk := os.read(REQUEST_FD, 65536):
+        chunks.append(chunk)
+    os.close(REQUEST_FD)
+    return json.loads(b"".join(chunks))
+
+
+def apply_limits(limits):
+    """Per-process backstops; the control group limits the run as a whole. Soft = hard: no raising."""
+    cpu_seconds = limits["cpuSeconds"]
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limits["fileSizeBytes"],) * 2)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (limits["openFiles"],) * 2)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def report_full_disk():
+    # The tmpfs vanishes with the sandbox, so only the runner can look; at exit, after the program's own
+    # atexit handlers (registered later, run earlier).
+    if os.statvfs("/tmp").f_bavail == 0:
+        write_frame(b"D", b"")
+
+
+def make_main_module():
+    module = types.ModuleType("__main__")
+    module.__file__ = MAIN_PATH
+    module.__builtins__ = builtins
+    module.__loader__ = importlib.machinery.SourceFileLoader("__main__", MAIN_PATH)
+    return module
+
+
+def run_as_main(source):
+    """Runs source as __main__; an uncaught exception is printed the way Python prints it and exits 1."""
+    module = make_main_module()
+    sys.modules["__main__"] = module
+    try:
+        exec(compile(source, MAIN_PATH, "exec", dont_inherit=True), module.__dict__)
+    except SystemExit:
+        raise  # Python's own handling at the top level: codes, messages, exit status.
+    except BaseException as error:
+        # Drop this frame so the traceback starts in main.py, as it does under `python3 main.py`.
+        user_frames = error.__traceback__.tb_next if error.__traceback__ else None
+        sys.excepthook(type(error), error, user_frames)
+        if isinstance(error, OSError) and error.errno == errno.EFBIG:
+            write_frame(b"D", b"")
+        sys.exit(1)
+
+
+def main():
+    os.set_inheritable(FRAMES_FD, False)  # Programs the learner execs report through fd 1 and 2 only.
+    sys.stdout = sys.__stdout__ = framed_text_stream(b"o", 1, "strict")
+    sys.stderr = sys.__stderr__ = framed_text_stream(b"e", 2, "backslashreplace")
+    write_frame(b"R", json.dumps({"python": "%d.%d.%d" % sys.version_info[:3]}).encode())
+
+    request = read_request()
+    with open(MAIN_PATH, "w", encoding="utf-8") as main_file:
+        main_file.write(request["code"])
+    with open(MAIN_PATH, "rb") as main_file:
+        source = main_file.read()  # Bytes, so a coding cookie is honoured as Python would.
+    apply_limits(request["limits"])
+    atexit.register(report_full_disk)
+
+    sys.argv = ["main.py"]
+    sys.path[0] = "/tmp"
+    sys.modules["loopy_runner"] = sys.modules["__main__"]
+    run_as_main(source)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,223 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { constants } from "node:os";
+import type { Readable, Writable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import { BWRAP_TASKS, sandboxCommand } from "./bwrap-args.js";
+import { createRunCgroup, type RunCgroup } from "./cgroup.js";
+import { FrameReader, type Frame } from "./frames.js";
+import { resolveLimits, type RunLimits } from "./limits.js";
+import { OutputCollector } from "./output.js";
+import type { LimitName, RunResult } from "./result.js";
+
+/** The real interpreter: `python3` on PATH may be a pyenv shim costing half a second per start. */
+export const DEFAULT_PYTHON = "/usr/bin/python3";
+
+export interface SandboxOptions {
+  /** Interpreter path; it must live under /usr, the only system tree the sandbox sees. */
+  python?: string;
+  limits?: Partial<RunLimits>;
+}
+
+/** How often CPU time and cgroup limit events are checked during a run. */
+const POLL_MS = 50;
+/** A sandbox that is not ready by then is broken (a healthy one takes ~100 ms). */
+const START_TIMEOUT_MS = 15_000;
+/** After the run's processes are all killed their pipes close at once; this only guards against surprises. */
+const CLOSE_TIMEOUT_MS = 2_000;
+/** bwrap's error messages before the runner starts; more is never useful. */
+const STARTUP_STDERR_BYTES = 4096;
+
+/** The sandbox itself could not be started (missing bwrap, no user namespaces, no cgroup access, …). */
+export class SandboxStartError extends Error {
+  override name = "SandboxStartError";
+}
+
+interface Exit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+const signalNames = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name]));
+
+/** bwrap reports a child killed by signal N as exit status 128 + N, as shells do. */
+function decodeExit({ code, signal }: Exit): { exitCode: number | null; signal: string | null } {
+  if (signal) return { exitCode: null, signal };
+  const name = code !== null && code > 128 ? signalNames.get(code - 128) : undefined;
+  return name ? { exitCode: null, signal: name } : { exitCode: code, signal: null };
+}
+
+/**
+ * One started, single-use sandbox: the runner waits inside its own namespaces and cgroup for code.
+ * `run` works once, and afterwards (or on `destroy`) everything the sandbox started is killed and removed.
+ */
+export class Sandbox {
+  /** Python version, e.g. "3.11.2", as the runner reported it. */
+  python = "";
+  private readonly frames = new FrameReader();
+  private readonly exited: Promise<Exit>;
+  private readonly closed: Promise<void>;
+  private collector: OutputCollector | null = null;
+  private startupStderr = "";
+  private diskFull = false;
+  private used = false;
+  private destroyed: Promise<void> | null = null;
+  private markReady: () => void = () => {};
+
+  private constructor(
+    private readonly child: ChildProcess,
+    private readonly cgroup: RunCgroup,
+    /** /tmp's size is fixed when the sandbox starts. */
+    readonly tmpBytes: number,
+  ) {
+    this.exited = new Promise((resolve) => {
+      child.once("exit", (code, signal) => resolve({ code, signal }));
+      child.once("error", (error) => {
+        this.startupStderr += String(error);
+        resolve({ code: null, signal: null });
+      });
+    });
+    this.closed = new Promise((resolve) => child.once("close", () => resolve()));
+    (child.stdio[4] as Readable).on("data", (data: Buffer) => this.frames.push(data).forEach((frame) => this.onFrame(frame)));
+    (child.stdio[1] as Readable).on("data", (data: Buffer) => this.onRawOutput("stdout", data));
+    (child.stdio[2] as Readable).on("data", (data: Buffer) => this.onRawOutput("stderr", data));
+  }
+
+  /** Starts a sandbox and waits until its runner is ready for code. */
+  static async start(options: SandboxOptions = {}): Promise<Sandbox> {
+    const limits = resolveLimits(options.limits);
+    const cgroup = createRunCgroup();
+    let sandbox: Sandbox | undefined;
+    try {
+      cgroup.setLimits(limits.memoryBytes, limits.processes + BWRAP_TASKS);
+      const { command, args } = sandboxCommand({
+        python: options.python ?? DEFAULT_PYTHON,
+        procsFiles: cgroup.procsFiles,
+        tmpBytes: limits.tmpBytes,
+      });
+      const child = spawn(command, args, {
+        stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
+        env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
+      });
+      sandbox = new Sandbox(child, cgroup, limits.tmpBytes);
+      await sandbox.waitUntilReady();
+      return sandbox;
+    } catch (error) {
+      await (sandbox ? sandbox.destroy() : cgroup.destroy());
+      throw error;
+    }
+  }
+
+  private async waitUntilReady(): Promise<void> {
+    const ready = new Promise<"ready">((resolve) => (this.markReady = () => resolve("ready")));
+    const timeout = sleep(START_TIMEOUT_MS, "timeout" as const, { ref: false });
+    const outcome = await Promise.race([ready, this.exited, timeout]);
+    if (outcome === "ready") return;
+    const why = outcome === "timeout" ? `not ready after ${START_TIMEOUT_MS} ms` : `exited (${JSON.stringify(outcome)})`;
+    throw new SandboxStartError(`sandbox ${why}: ${this.startupStderr.trim() || "no error output"}`);
+  }
+
+  /** Runs code once. Limits may differ from those the sandbox started with, except tmpBytes. */
+  async run(code: string, overrides: Partial<RunLimits> = {}): Promise<RunResult> {
+    if (this.used) throw new Error("a sandbox runs code only once");
+    this.used = true;
+    const limits = resolveLimits({ ...overrides, tmpBytes: this.tmpBytes });
+    try {
+      return await this.runOnce(code, limits);
+    } finally {
+      await this.destroy();
+    }
+  }
+
+  private async runOnce(code: string, limits: RunLimits): Promise<RunResult> {
+    this.cgroup.setLimits(limits.memoryBytes, limits.processes + BWRAP_TASKS);
+    const cpuBefore = this.cgroup.cpuUsageMs();
+    const startedAt = performance.now();
+    let stoppedBy: LimitName | null = null;
+    const stop = (limit: LimitName) => {
+      if (stoppedBy) return;
+      stoppedBy = limit;
+      this.cgroup.killAll().catch(() => {}); // destroy() kills again and reports failures
+    };
+    this.collector = new OutputCollector(limits.outputBytes, startedAt, () => stop("output"));
+
+    const request = {
+      code,
+      limits: {
+        // A backstop: the cgroup's CPU time, polled, normally stops the run first.
+        cpuSeconds: Math.ceil(limits.cpuMs / 1000) + 1,
+        fileSizeBytes: limits.fileSizeBytes,
+        openFiles: limits.openFiles,
+      },
+    };
+    (this.child.stdio[3] as Writable).end(JSON.stringify(request));
+    const wallTimer = setTimeout(() => stop("time"), limits.wallMs);
+    const poll = setInterval(() => {
+      const events = this.cgroup.limitEvents();
+      if (events.memory) stop("memory");
+      else if (events.processes) stop("processes");
+      else if (this.cgroup.cpuUsageMs() - cpuBefore > limits.cpuMs) stop("cpu");
+    }, POLL_MS);
+
+    const exit = await this.exited;
+    const wallMs = Math.round(performance.now() - startedAt);
+    clearTimeout(wallTimer);
+    clearInterval(poll);
+    await this.cgroup.killAll(); // daemons and orphans die with the run
+    await Promise.race([this.closed, sleep(CLOSE_TIMEOUT_MS, undefined, { ref: false })]);
+
+    const { exitCode, signal } = decodeExit(exit);
+    const events = this.cgroup.limitEvents();
+    const limit: LimitName | null =
+      stoppedBy ??
+      (events.memory ? "memory"
+        : events.processes ? "processes"
+        : this.diskFull || signal === "SIGXFSZ" ? "disk"
+        : signal === "SIGXCPU" ? "cpu"
+        : null);
+    const output = this.collector.finish();
+    return {
+      outcome: limit ? "limit" : exitCode === 0 ? "ok" : "error",
+      limit,
+      exitCode,
+      signal,
+      ...output,
+      wallMs,
+      cpuMs: Math.round(this.cgroup.cpuUsageMs() - cpuBefore),
+      truncated: this.collector.truncated,
+      python: this.python,
+    };
+  }
+
+  /** Kills everything the sandbox started and removes its cgroup; safe to call more than once. */
+  destroy(): Promise<void> {
+    this.destroyed ??= this.cgroup.destroy().finally(() => {
+      for (const stream of this.child.stdio) stream?.destroy();
+    });
+    return this.destroyed;
+  }
+
+  private onFrame(frame: Frame): void {
+    if (frame.kind === "ready") {
+      this.python ||= frame.python;
+      this.markReady();
+    } else if (frame.kind === "disk-full") {
+      this.diskFull = true;
+    } else {
+      this.collector?.add(frame.stream, "frames", frame.data);
+    }
+  }
+
+  private onRawOutput(stream: "stdout" | "stderr", data: Buffer): void {
+    if (this.collector) this.collector.add(stream, "fd", data);
+    else if (stream === "stderr") this.startupStderr = (this.startupStderr + data.toString()).slice(-STARTUP_STDERR_BYTES);
+  }
+}
+
+/**
+ * Runs a learner's code in a fresh sandbox and returns what happened. Throws SandboxStartError only when
+ * the sandbox itself is broken; whatever the code does ends up in the result.
+ */
+export async function runInSandbox(code: string, options: SandboxOptions = {}): Promise<RunResult> {
+  const sandbox = await Sandbox.start(options);
+  return sandbox.run(code, options.limits);
+}
