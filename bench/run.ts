@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadConfig } from "../src/config.js";
+import type { RunService } from "../src/core/run.js";
+import { log } from "../src/log.js";
+import { createRunService } from "../src/queue/run-service.js";
+import { limitsFromConfig } from "../src/queue/run-queue.js";
+import type { RunResult } from "../src/sandbox/result.js";
+import { runInSandbox } from "../src/sandbox/sandbox.js";
+import { startEmbeddedRedis } from "../src/store/redis-server.js";
+import { formatMs, percentile } from "./stats.js";
+
+const PROGRAMS = {
+  'print("hi")': 'print("hi")',
+  "asyncio gather": [
+    "import asyncio",
+    "",
+    "async def square(i):",
+    "    await asyncio.sleep(0.01)",
+    "    return i * i",
+    "",
+    "async def main():",
+    "    print(sum(await asyncio.gather(*(square(i) for i in range(100)))))",
+    "",
+    "asyncio.run(main())",
+  ].join("\n"),
+};
+const LATENCY_RUNS = 30;
+const SUSTAINED_RUNS = 40;
+
+interface Figures {
+  p50: number;
+  p95: number;
+  perSecond: number;
+}
+
+/** One way of running code to completion; `user` differs per call so Loopy's per-user limits never interfere. */
+type RunPath = (code: string, user: string) => Promise<RunResult>;
+
+/** Latency minus the program's own time (the sandbox's wall time for it), then runs a second with `parallel` in flight. */
+async function measure(path: RunPath, code: string, parallel: number): Promise<Figures> {
+  await path(code, "warm-up");
+  const overheads: number[] = [];
+  for (let i = 0; i < LATENCY_RUNS; i++) {
+    const start = performance.now();
+    const result = await path(code, `latency-${i}`);
+    if (result.outcome !== "ok") throw new Error(`benchmark program failed: ${result.stderr}`);
+    overheads.push(performance.now() - start - result.wallMs);
+  }
+  const start = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < SUSTAINED_RUNS) await path(code, `sustained-${next++}`);
+    }),
+  );
+  return { p50: percentile(overheads, 50), p95: percentile(overheads, 95), perSecond: SUSTAINED_RUNS / ((performance.now() - start) / 1000) };
+}
+
+function loopyPath(runs: RunService): RunPath {
+  return async (code, user) => {
+    const admission = await runs.submit({ code, user: { id: user, name: user }, origin: "cli" });
+    if (!admission.accepted) throw new Error(admission.problem);
+    const outcome = await admission.outcome;
+    if (!outcome.finished) throw new Error(outcome.problem);
+    return outcome.result;
+  };
+}
+
+/**
+ * /run's cost: a cold sandboxed interpreter per run (runInSandbox, the way other bots run code) against
+ * Loopy's path through Redis, the queue and a worker with pre-started sandboxes. Same machine, same run.
+ */
+export async function runBench(): Promise<void> {
+  const config = { ...loadConfig(), RUNS_PER_MINUTE: 1_000_000, RUN_QUEUE_LIMIT: 1_000_000, RUN_WORKERS_IN_PROCESS: true, RUN_QUEUE_PREFIX: `bench-${process.pid}` };
+  log.level = "warn";
+  const scratch = config.REDIS_URL ? undefined : mkdtempSync(join(tmpdir(), "loopy-bench-redis-"));
+  const redis = scratch ? await startEmbeddedRedis({ dataDir: scratch, persistent: false }) : undefined;
+  const runs = await createRunService(config, config.REDIS_URL ?? redis!.url);
+  const limits = limitsFromConfig(config);
+  const cold: RunPath = (code) => runInSandbox(code, { limits, python: config.LOOPY_PYTHON });
+  const parallel = config.WORKER_CONCURRENCY;
+  try {
+    console.log(`\n## /run (${LATENCY_RUNS} runs for latency, ${SUSTAINED_RUNS} for throughput with ${parallel} in flight; ${cpus().length} cores, pool ${config.SANDBOX_POOL_SIZE})`);
+    console.log("latency is end to end minus the program's own time");
+    for (const [name, code] of Object.entries(PROGRAMS)) {
+      const coldFigures = await measure(cold, code, parallel);
+      const loopy = await measure(loopyPath(runs), code, parallel);
+      const row = (label: string, figures: Figures) =>
+        console.log(`${name.padEnd(15)} ${label.padEnd(28)} p50 ${formatMs(figures.p50).padStart(9)}  p95 ${formatMs(figures.p95).padStart(9)}  ${figures.perSecond.toFixed(1).padStart(6)} runs/s`);
+      row("cold sandbox (runInSandbox)", coldFigures);
+      row("Loopy: Redis + worker + pool", loopy);
+      console.log(
+        `${name.padEnd(15)} ratio cold/Loopy             p50 ${(coldFigures.p50 / loopy.p50).toFixed(1)}×, p95 ${(coldFigures.p95 / loopy.p95).toFixed(1)}×, throughput Loopy/cold ${(loopy.perSecond / coldFigures.perSecond).toFixed(1)}×`,
+      );
+    }
+  } finally {
+    await runs.close();
+    await redis?.stop();
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
+  }
+}
