@@ -1,0 +1,79 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { actionsOf, as, RecordingPoster, startProcess, testRedis, TestClock, textOf, type TestProcess } from "./helpers.js";
+
+const DB = 5;
+let bot: TestProcess;
+
+beforeAll(async () => {
+  (await testRedis(DB)).disconnect();
+  bot = await startProcess({ db: DB, prefix: "test-quiz-command", poster: new RecordingPoster(), clock: new TestClock(Date.now()) });
+});
+afterAll(() => bot.stop());
+
+/** The question id of a /quiz reply, read from its first button. */
+const questionIdOf = (action: string) => action.split(":")[3]!;
+
+describe("/quiz", () => {
+  it("never repeats a question for a user until they have seen the whole bank", async () => {
+    const user = as(bot, { userId: "no-repeats" });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push(questionIdOf(actionsOf((await user.command("quiz")).replies[0]!)[0]!));
+    expect(new Set(ids).size).toBe(5);
+    const nextRound: string[] = [];
+    for (let i = 0; i < 5; i++) nextRound.push(questionIdOf(actionsOf((await user.command("quiz")).replies[0]!)[0]!));
+    expect(new Set(nextRound).size).toBe(5);
+  });
+
+  it("respects topic and difficulty, with a round of its own", async () => {
+    const user = as(bot, { userId: "filtered" });
+    const ids: string[] = [];
+    for (let i = 0; i < 4; i++) ids.push(questionIdOf(actionsOf((await user.command("quiz", { topic: "The beta concept" })).replies[0]!)[0]!));
+    expect(ids.every((id) => id.startsWith("beta-"))).toBe(true);
+    expect(new Set(ids.slice(0, 2)).size).toBe(2);
+    expect(new Set(ids.slice(2)).size).toBe(2);
+    const hard = await user.command("quiz", { topic: "alpha", difficulty: 2 });
+    expect(questionIdOf(actionsOf(hard.replies[0]!)[0]!)).toBe("alpha-idea");
+  });
+
+  it("posts publicly with one button per choice; each user answers once, privately", async () => {
+    const asker = as(bot, { userId: "asker" });
+    const { replies } = await asker.command("quiz", { topic: "alpha", difficulty: 2 });
+    expect(replies[0]!.private).toBeFalsy();
+    const buttons = actionsOf(replies[0]!);
+    expect(buttons).toHaveLength(4);
+    const [feedback] = await asker.press(buttons[1]!);
+    expect(feedback!.private).toBe(true);
+    expect(textOf(feedback!)).toContain("Right");
+    expect(actionsOf(feedback!)).toContain("explain:show:alpha");
+    const [again] = await asker.press(buttons[0]!);
+    expect(textOf(again!)).toContain("already answered this one (B)");
+    const [other] = await as(bot, { userId: "friend" }).press(buttons[0]!);
+    expect(textOf(other!)).toContain("Not quite");
+  });
+
+  it("counts answers into /progress: accuracy per concept and what to revisit", async () => {
+    const user = as(bot, { userId: "learner", guildId: null });
+    for (const choice of [0, 1]) {
+      const { replies } = await user.command("quiz", { topic: "alpha", difficulty: 1 });
+      const question = actionsOf(replies[0]!)[0]!;
+      await user.press(question.replace(/:\d+$/, `:${choice}`));
+    }
+    const [progress] = (await user.command("progress")).replies;
+    expect(progress!.private).toBe(true);
+    expect(textOf(progress!)).toContain("You answered **2** questions, **1** right (50%)");
+    expect(textOf(progress!)).toContain("The alpha concept: 1/2 (50%)");
+    expect(actionsOf(progress!)).toEqual(["explain:show:alpha"]);
+  });
+
+  it("answers an unknown topic, a bad difficulty and an empty filter politely", async () => {
+    const user = as(bot);
+    expect(textOf((await user.command("quiz", { topic: "alpah" })).replies[0]!)).toContain('I don\'t know the topic "alpah". Did you mean `alpha`');
+    expect(textOf((await user.command("quiz", { difficulty: 7 })).replies[0]!)).toContain("Difficulty is 1 (beginner)");
+    expect(textOf((await user.command("quiz", { topic: "beta", difficulty: 1 })).replies[0]!)).toContain("no questions for that topic and difficulty");
+  });
+
+  it("a stale button is refused politely", async () => {
+    const [reply] = await as(bot).press("quiz:answer:m1:gone-question:0");
+    expect(textOf(reply!)).toContain("no longer in the quiz bank");
+  });
+});
