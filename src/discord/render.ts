@@ -2,11 +2,13 @@ import {
   ButtonStyle as DiscordButtonStyle,
   ComponentType,
   MessageFlags,
+  MessagePayload,
   TextInputStyle,
   type APIActionRowComponent,
   type APIComponentInMessageActionRow,
   type APIEmbed,
   type APIModalInteractionResponseCallbackData,
+  type MessageTarget,
   type RESTPostAPIWebhookWithTokenJSONBody,
 } from "discord.js";
 import type { Button, ButtonStyle, Card, Form, Reply, Tone } from "../core/reply.js";
@@ -69,23 +71,48 @@ function renderRows(reply: Reply): APIActionRowComponent<APIComponentInMessageAc
   return rows;
 }
 
+function render(reply: Reply, replacing: boolean): DiscordMessage {
+  const files = (reply.attachments ?? []).map(({ name, data }) => ({ name, data }));
+  const attachments = (reply.attachments ?? []).map((attachment, id) => ({ id: String(id), filename: attachment.name, description: attachment.description }));
+  return {
+    body: {
+      content: reply.text ?? (replacing ? "" : undefined),
+      embeds: (reply.cards ?? []).map(renderCard),
+      components: renderRows(reply),
+      allowed_mentions: { parse: [] },
+      attachments: (attachments.length > 0 || replacing ? attachments : undefined) as never,
+      flags: reply.private && !replacing ? MessageFlags.Ephemeral : undefined,
+    },
+    files,
+  };
+}
+
 /**
  * A Reply as the JSON body Discord's API takes (what discord.js sends for it), plus the files to upload.
  * Mentions never ping: what learners typed can contain @everyone.
  */
 export function renderForDiscord(reply: Reply): DiscordMessage {
-  const files = (reply.attachments ?? []).map(({ name, data }) => ({ name, data }));
-  return {
-    body: {
-      content: reply.text,
-      embeds: (reply.cards ?? []).map(renderCard),
-      components: renderRows(reply),
-      allowed_mentions: { parse: [] },
-      attachments: reply.attachments?.map((attachment, id) => ({ id: String(id), filename: attachment.name, description: attachment.description })) as never,
-      flags: reply.private ? MessageFlags.Ephemeral : undefined,
-    },
-    files,
-  };
+  return render(reply, false);
+}
+
+/**
+ * A Reply as the body of an edit (editReply, update, a channel message edit). Discord keeps whatever an
+ * edit leaves out, so the text and files are always given, empty when the Reply has none; the ephemeral
+ * flag, which an edit cannot change, is left out.
+ */
+export function renderEditForDiscord(reply: Reply): DiscordMessage {
+  return render(reply, true);
+}
+
+/**
+ * A rendered message for discord.js to send exactly as it is: a MessagePayload whose body is already
+ * set skips discord.js's own option parsing, so what the tests validate is what goes out.
+ */
+export function asMessagePayload(target: MessageTarget, { body, files }: DiscordMessage): MessagePayload {
+  const payload = new MessagePayload(target, {});
+  payload.body = body as never;
+  payload.files = files;
+  return payload;
 }
 
 export function renderFormForDiscord(form: Form): APIModalInteractionResponseCallbackData {

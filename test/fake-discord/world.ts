@@ -1,0 +1,172 @@
+import { ChannelType, PermissionFlagsBits } from "discord.js";
+
+/**
+ * The one guild the fake Discord knows: users, roles, channels and the bot's own member,
+ * as API objects, plus Discord's permission arithmetic over them.
+ */
+
+export interface FakeUser {
+  id: string;
+  username: string;
+  global_name: string;
+  discriminator: "0";
+  avatar: null;
+  bot?: boolean;
+}
+
+export interface FakeMember {
+  user: FakeUser;
+  roles: string[];
+}
+
+interface Overwrite {
+  id: string;
+  type: 0 | 1;
+  allow: string;
+  deny: string;
+}
+
+export interface FakeChannel {
+  id: string;
+  type: ChannelType.GuildText;
+  guild_id: string;
+  name: string;
+  position: number;
+  permission_overwrites: Overwrite[];
+}
+
+const fixedDate = "2024-01-01T00:00:00.000Z";
+let nextSnowflake = 1_300_000_000_000_000_000n;
+
+/** Snowflakes that grow like Discord's, so sorting by id sorts by time. */
+export function snowflake(): string {
+  nextSnowflake += 1n;
+  return nextSnowflake.toString();
+}
+
+function user(id: string, username: string, bot = false): FakeUser {
+  return { id, username, global_name: username, discriminator: "0", avatar: null, ...(bot ? { bot } : {}) };
+}
+
+const everyoneBase = PermissionFlagsBits.ViewChannel | PermissionFlagsBits.SendMessages | PermissionFlagsBits.EmbedLinks |
+  PermissionFlagsBits.AttachFiles | PermissionFlagsBits.ReadMessageHistory | PermissionFlagsBits.UseApplicationCommands;
+
+export const applicationId = "1100000000000000001";
+export const guildId = "1200000000000000001";
+const adminRoleId = "1200000000000000002";
+
+export const users = {
+  bot: user(applicationId, "Loopy", true),
+  alice: user("1000000000000000011", "alice"),
+  bob: user("1000000000000000012", "bob"),
+  /** Has Manage Server through the Admins role. */
+  admin: user("1000000000000000013", "ada"),
+};
+
+export const roles = [
+  { id: guildId, name: "@everyone", permissions: everyoneBase },
+  { id: adminRoleId, name: "Admins", permissions: everyoneBase | PermissionFlagsBits.ManageGuild },
+];
+
+function channel(id: string, name: string, position: number, overwrites: Overwrite[] = []): FakeChannel {
+  return { id, type: ChannelType.GuildText, guild_id: guildId, name, position, permission_overwrites: overwrites };
+}
+
+export const channels = {
+  general: channel("1200000000000000101", "general", 0),
+  /** The bot can read it but not post. */
+  announcements: channel("1200000000000000102", "announcements", 1, [
+    { id: applicationId, type: 1, allow: "0", deny: String(PermissionFlagsBits.SendMessages) },
+  ]),
+};
+
+export const members: FakeMember[] = [
+  { user: users.bot, roles: [] },
+  { user: users.alice, roles: [] },
+  { user: users.bob, roles: [] },
+  { user: users.admin, roles: [adminRoleId] },
+];
+
+export function memberOf(userId: string): FakeMember | undefined {
+  return members.find((member) => member.user.id === userId);
+}
+
+export function memberJson(member: FakeMember) {
+  return { user: member.user, roles: member.roles, joined_at: fixedDate, deaf: false, mute: false, flags: 0, pending: false };
+}
+
+export function rolesJson() {
+  return roles.map((role, position) => ({
+    id: role.id,
+    name: role.name,
+    permissions: String(role.permissions),
+    position,
+    color: 0,
+    hoist: false,
+    managed: false,
+    mentionable: false,
+    flags: 0,
+  }));
+}
+
+/** The guild as GUILD_CREATE and GET /guilds/{id} carry it. */
+export function guildJson() {
+  return {
+    id: guildId,
+    name: "Asyncio Learners",
+    icon: null,
+    owner_id: users.admin.id,
+    roles: rolesJson(),
+    channels: Object.values(channels),
+    members: [memberJson(memberOf(users.bot.id)!)],
+    member_count: members.length,
+    joined_at: fixedDate,
+    large: false,
+    unavailable: false,
+    features: [],
+    emojis: [],
+    stickers: [],
+    voice_states: [],
+    presences: [],
+    threads: [],
+    stage_instances: [],
+    guild_scheduled_events: [],
+    soundboard_sounds: [],
+    preferred_locale: "en-US",
+    premium_tier: 0,
+    verification_level: 0,
+    default_message_notifications: 0,
+    explicit_content_filter: 0,
+    mfa_level: 0,
+    nsfw_level: 0,
+    system_channel_id: null,
+    afk_channel_id: null,
+    afk_timeout: 300,
+  };
+}
+
+/** The member's permissions in the guild, from their roles (Discord's "base permissions"). */
+export function guildPermissions(userId: string): bigint {
+  const member = memberOf(userId);
+  if (!member) return 0n;
+  const permissions = roles.filter((role) => role.id === guildId || member.roles.includes(role.id)).reduce((all, role) => all | role.permissions, 0n);
+  return permissions & PermissionFlagsBits.Administrator ? ~0n & ((1n << 53n) - 1n) : permissions;
+}
+
+/** Base permissions with the channel's overwrites applied: @everyone, then roles, then the member. */
+export function channelPermissions(userId: string, channelId: string): bigint {
+  let permissions = guildPermissions(userId);
+  const target = Object.values(channels).find((candidate) => candidate.id === channelId);
+  const member = memberOf(userId);
+  if (!target || !member || permissions & PermissionFlagsBits.Administrator) return permissions;
+  const apply = (overwrites: Overwrite[]) => {
+    const deny = overwrites.reduce((all, overwrite) => all | BigInt(overwrite.deny), 0n);
+    const allow = overwrites.reduce((all, overwrite) => all | BigInt(overwrite.allow), 0n);
+    permissions = (permissions & ~deny) | allow;
+  };
+  const overwrites = target.permission_overwrites;
+  apply(overwrites.filter((overwrite) => overwrite.id === guildId));
+  apply(overwrites.filter((overwrite) => overwrite.type === 0 && overwrite.id !== guildId && member.roles.includes(overwrite.id)));
+  apply(overwrites.filter((overwrite) => overwrite.type === 1 && overwrite.id === userId));
+  return permissions;
+}
