@@ -1,0 +1,247 @@
+import { randomUUID } from "node:crypto";
+import { PermissionFlagsBits } from "discord.js";
+import type { Redis } from "ioredis";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import * as dailyCommand from "../../commands/daily.js";
+import { localClock } from "../../src/core/quiz/time.js";
+import { DAILY_QUEUE, DailySchedules, schedulerId } from "../../src/queue/daily-schedule.js";
+import { keys } from "../../src/store/keys.js";
+import { actionsOf, as, RecordingPoster, startProcess, testRedis, TestClock, textOf, waitFor, type TestProcess } from "./helpers.js";
+
+const DB = 6;
+const PREFIX = "test-daily";
+let redis: Redis;
+const started: TestProcess[] = [];
+
+beforeAll(async () => {
+  redis = await testRedis(DB);
+});
+// Every test starts from an empty database, so one test's servers are never caught up by another's processes.
+afterEach(async () => {
+  await Promise.all(started.splice(0).map((bot) => bot.stop()));
+  await redis.flushdb();
+});
+afterAll(() => redis.disconnect());
+
+async function start(poster: RecordingPoster, clock: TestClock): Promise<TestProcess> {
+  const bot = await startProcess({ db: DB, prefix: PREFIX, poster, clock });
+  started.push(bot);
+  return bot;
+}
+
+const admin = (bot: TestProcess, guildId: string) => as(bot, { guildId, canManageServer: true, userId: "admin" });
+const setup = { subcommand: "setup", channel: "111", time: "09:00", timezone: "Europe/Madrid" };
+
+describe("/daily permissions and validation", () => {
+  it("requires Manage Server in the definition and again when run", async () => {
+    expect((dailyCommand.data.toJSON() as { default_member_permissions: string }).default_member_permissions).toBe(String(PermissionFlagsBits.ManageGuild));
+    const bot = await start(new RecordingPoster(), new TestClock(Date.now()));
+    const guildId = randomUUID();
+    const [reply] = (await as(bot, { guildId, canManageServer: false }).command("daily", setup)).replies;
+    expect(textOf(reply!)).toContain("Manage Server permission");
+    expect(await bot.services.daily.status(guildId)).toBeUndefined();
+    const [dm] = (await as(bot, { guildId: null, canManageServer: true }).command("daily", { subcommand: "status" })).replies;
+    expect(textOf(dm!)).toContain("lives in a server");
+  });
+
+  it("answers an unknown time zone with the closest valid names", async () => {
+    const bot = await start(new RecordingPoster(), new TestClock(Date.now()));
+    const [reply] = (await admin(bot, randomUUID()).command("daily", { ...setup, timezone: "Europe/Madird" })).replies;
+    expect(textOf(reply!)).toContain('I don\'t know the time zone "Europe/Madird". Did you mean Europe/Madrid');
+  });
+
+  it("rejects a bad time and a bad reveal delay", async () => {
+    const bot = await start(new RecordingPoster(), new TestClock(Date.now()));
+    expect(textOf((await admin(bot, randomUUID()).command("daily", { ...setup, time: "9am" })).replies[0]!)).toContain("HH:MM");
+    expect(textOf((await admin(bot, randomUUID()).command("daily", { ...setup, "reveal-after": "3d" })).replies[0]!)).toContain("between 10m and 23h");
+  });
+
+  it("refuses a channel the bot cannot post in, with the reason", async () => {
+    const poster = new RecordingPoster();
+    poster.refused.set("111", "I am missing the Send Messages permission there.");
+    const bot = await start(poster, new TestClock(Date.now()));
+    const guildId = randomUUID();
+    const [reply] = (await admin(bot, guildId).command("daily", setup)).replies;
+    expect(textOf(reply!)).toContain("I can't post in <#111>: I am missing the Send Messages permission there.");
+    expect(await bot.services.daily.status(guildId)).toBeUndefined();
+  });
+});
+
+describe("the daily schedule", () => {
+  it("registers one scheduler per server at its local time, and pause, resume, off and removeGuild manage it", async () => {
+    const bot = await start(new RecordingPoster(), new TestClock(Date.now()));
+    const guildId = randomUUID();
+    const [reply] = (await admin(bot, guildId).command("daily", { ...setup, "reveal-after": "90m", "ping-role": "222" })).replies;
+    expect(textOf(reply!)).toContain("09:00 Europe/Madrid");
+    expect(textOf(reply!)).toContain("1h30m");
+    const status = (await bot.services.daily.status(guildId))!;
+    expect(localClock(status.nextPostAt!, "Europe/Madrid")).toBe("09:00");
+    const schedules = new DailySchedules(redis, PREFIX);
+    expect((await schedules.queue.getJobScheduler(schedulerId(guildId)))?.tz).toBe("Europe/Madrid");
+
+    await admin(bot, guildId).command("daily", { subcommand: "pause" });
+    expect(await schedules.queue.getJobScheduler(schedulerId(guildId))).toBeUndefined();
+    expect(textOf((await admin(bot, guildId).command("daily", { subcommand: "status" })).replies[0]!)).toContain("Paused");
+    await admin(bot, guildId).command("daily", { subcommand: "resume" });
+    expect(await schedules.queue.getJobScheduler(schedulerId(guildId))).toBeDefined();
+    await admin(bot, guildId).command("daily", { subcommand: "off" });
+    expect(await schedules.queue.getJobScheduler(schedulerId(guildId))).toBeUndefined();
+    expect(await redis.sismember(keys.dailyGuilds(), guildId)).toBe(0);
+    expect(textOf((await admin(bot, guildId).command("daily", { subcommand: "off" })).replies[0]!)).toContain("no daily quiz yet");
+
+    await admin(bot, guildId).command("daily", setup);
+    await bot.services.daily.removeGuild(guildId);
+    expect(await schedules.queue.getJobScheduler(schedulerId(guildId))).toBeUndefined();
+    await schedules.close();
+  });
+
+  it("posts exactly once a day with two processes, however often the job fires", async () => {
+    const poster = new RecordingPoster();
+    const clock = new TestClock(Date.parse("2026-03-30T06:55:00Z")); // 08:55 in Madrid
+    const [first, second] = [await start(poster, clock), await start(poster, clock)];
+    const guildId = randomUUID();
+    await admin(first, guildId).command("daily", setup);
+    clock.set("2026-03-30T07:00:00.010Z"); // 09:00 in Madrid
+    // Both processes catch up, and a scheduler fires the post every 50 ms on both workers.
+    await Promise.all([first.running.daily.catchUp(), second.running.daily.catchUp()]);
+    const schedules = new DailySchedules(redis, PREFIX);
+    await schedules.queue.upsertJobScheduler("burst", { every: 50 }, { name: "post", data: { kind: "post", guildId } });
+    await Promise.all(Array.from({ length: 10 }, () => schedules.queue.add("post", { kind: "post", guildId })));
+    await waitFor(async () => (await schedules.queue.getJobCounts("wait", "active")).wait === 0 && poster.posts.length > 0);
+    await new Promise((wait) => setTimeout(wait, 500));
+    await schedules.queue.removeJobScheduler("burst");
+    await schedules.close();
+    expect(poster.posts).toHaveLength(1);
+    expect(poster.posts[0]!.channelId).toBe("111");
+    expect(textOf(poster.posts[0]!.reply)).toContain("Daily quiz #1");
+  });
+
+  it("catches up a post missed during a downtime, within the same local day only", async () => {
+    const poster = new RecordingPoster();
+    const clock = new TestClock(Date.parse("2026-04-01T05:00:00Z")); // 07:00 in Madrid
+    const guildId = randomUUID();
+    const before = await start(poster, clock);
+    await admin(before, guildId).command("daily", setup);
+    await before.stop();
+    started.splice(0);
+
+    clock.set("2026-04-01T09:30:00Z"); // 11:30: the 09:00 post was missed
+    await start(poster, clock);
+    await waitFor(() => poster.posts.length === 1);
+    await Promise.all(started.splice(0).map((bot) => bot.stop()));
+
+    await start(poster, clock); // a second restart the same day posts nothing more
+    await new Promise((wait) => setTimeout(wait, 300));
+    await Promise.all(started.splice(0).map((bot) => bot.stop()));
+
+    clock.set("2026-04-03T05:00:00Z"); // down all of 2 April; 3 April's slot is still ahead
+    const after = await start(poster, clock);
+    expect(await after.running.daily.catchUp()).toBe(0);
+    clock.set("2026-04-03T07:00:01Z");
+    expect(await after.running.daily.catchUp()).toBe(1);
+    await waitFor(() => poster.posts.length === 2);
+    expect(textOf(poster.posts[1]!.reply)).toContain("Daily quiz #2");
+  });
+
+  it("does not post a slot that passed before setup or while paused", async () => {
+    const poster = new RecordingPoster();
+    const clock = new TestClock(Date.parse("2026-04-01T08:00:00Z")); // 10:00 in Madrid
+    const bot = await start(poster, clock);
+    const guildId = randomUUID();
+    await admin(bot, guildId).command("daily", setup);
+    await bot.running.daily.postIfOwed(guildId);
+    expect(poster.posts).toHaveLength(0);
+    clock.set("2026-04-02T07:00:00Z");
+    await admin(bot, guildId).command("daily", { subcommand: "pause" });
+    await bot.running.daily.postIfOwed(guildId);
+    expect(poster.posts).toHaveLength(0);
+  });
+});
+
+describe("daily questions, answers, reveal and scores", () => {
+  /** Posts the quiz of `day` May 2026 at 09:00 in Madrid. */
+  async function postDay(bot: TestProcess, clock: TestClock, guildId: string, day: number) {
+    clock.set(`2026-05-${String(day).padStart(2, "0")}T07:00:00Z`);
+    await bot.running.daily.postIfOwed(guildId);
+  }
+
+  it("never repeats a daily question in a server until its bank is used up", async () => {
+    const poster = new RecordingPoster();
+    const clock = new TestClock(Date.parse("2026-04-30T07:00:00Z"));
+    const bot = await start(poster, clock);
+    const guildId = randomUUID();
+    await admin(bot, guildId).command("daily", setup);
+    for (let day = 1; day <= 10; day++) await postDay(bot, clock, guildId, day);
+    const questionIds = poster.posts.map((post) => actionsOf(post.reply)[0]!);
+    expect(poster.posts).toHaveLength(10);
+    const ids = await Promise.all(
+      Array.from({ length: 10 }, (_, index) => redis.hget(keys.dailyPost(guildId, `2026-05-${String(index + 1).padStart(2, "0")}`), "questionId")),
+    );
+    expect(new Set(ids.slice(0, 5)).size).toBe(5);
+    expect(new Set(ids.slice(5)).size).toBe(5);
+    expect(questionIds[0]).toBe("daily:answer:2026-05-01:0");
+  });
+
+  it("takes one answer each, reveals votes and winners, and scores streaks and leaderboards", async () => {
+    const poster = new RecordingPoster();
+    const clock = new TestClock(Date.parse("2026-04-30T07:00:00Z"));
+    const bot = await start(poster, clock);
+    const guildId = randomUUID();
+    await admin(bot, guildId).command("daily", { ...setup, "ping-role": "222" });
+    const answerOf = async (date: string) => {
+      const post = await redis.hget(keys.dailyPost(guildId, date), "questionId");
+      return bot.services.content.questions.find((question) => question.id === post)!.answer;
+    };
+    const press = async (userId: string, date: string, right: boolean) => {
+      const answer = await answerOf(date);
+      return as(bot, { guildId, userId }).press(`daily:answer:${date}:${right ? answer : (answer + 1) % 2}`);
+    };
+
+    await postDay(bot, clock, guildId, 4);
+    expect(poster.posts[0]!.pingRoleId).toBe("222");
+    expect(poster.posts[0]!.reply.text).toBe("<@&222>");
+    const [locked] = await press("ana", "2026-05-04", true);
+    expect(locked!.private).toBe(true);
+    expect(textOf(locked!)).toContain("revealed at 21:00 (Europe/Madrid)"); // 12 hours after the post, by default
+    expect(textOf((await press("ana", "2026-05-04", false))[0]!)).toContain("You already answered");
+    await press("bo", "2026-05-04", true);
+    await press("cy", "2026-05-04", false);
+
+    // The reveal is a delayed job; promoting it runs it now on the worker.
+    const schedules = new DailySchedules(redis, PREFIX);
+    const reveal = (await schedules.queue.getJob(`reveal-${guildId}-2026-05-04`))!;
+    expect(reveal.opts.delay).toBe(12 * 3600_000);
+    await reveal.promote();
+    await waitFor(() => poster.edits.length === 1);
+    await schedules.close();
+    const revealed = textOf(poster.edits[0]!.reply);
+    expect(poster.edits[0]!.messageId).toBe(poster.posts[0]!.messageId);
+    expect(revealed).toMatch(/67% \(2\) ✓/);
+    expect(revealed).toContain("<@ana>, <@bo>");
+    expect(revealed).not.toContain("<@cy>");
+    expect(actionsOf(poster.edits[0]!.reply)[0]).toMatch(/^explain:show:/);
+    expect(textOf((await press("dee", "2026-05-04", true))[0]!)).toContain("closed");
+
+    await postDay(bot, clock, guildId, 5);
+    await press("ana", "2026-05-05", true);
+    await press("cy", "2026-05-05", true);
+    await postDay(bot, clock, guildId, 6); // closes and scores 5 May
+    await press("ana", "2026-05-06", true);
+    await postDay(bot, clock, guildId, 7); // bo skipped 5 and 6 May
+
+    const streakOf = async (userId: string) => textOf((await as(bot, { guildId, userId }).command("progress")).replies[0]!);
+    expect(await streakOf("ana")).toContain("3 now, best 3");
+    expect(await streakOf("bo")).toContain("0 now, best 1");
+    expect(await streakOf("cy")).toContain("0 now, best 1");
+
+    const [board] = (await as(bot, { guildId, userId: "cy" }).command("leaderboard", { period: "all" })).replies;
+    expect(textOf(board!)).toContain("**1.** <@ana> · 3 right");
+    expect(textOf(board!)).toContain("**2.** <@bo> · 1 right");
+    expect(textOf(board!)).toContain("**2.** <@cy> · 1 right");
+    expect(textOf(board!)).toContain("You are **#2** with 1 right.");
+    // 4 to 6 May 2026 are in ISO week 19; the quiz of 7 May is still open.
+    expect(await redis.zrevrange(keys.boardWeek(guildId, "2026-W19"), 0, -1, "WITHSCORES")).toEqual(["ana", "3", "cy", "1", "bo", "1"]);
+    const [nobody] = (await as(bot, { guildId, userId: "zed" }).command("leaderboard")).replies;
+    expect(textOf(nobody!)).toContain("no correct daily answers here yet");
+  });
+});
