@@ -114,7 +114,7 @@ def run_as_main(source):
     except BaseException as error:
         # Drop this frame so the traceback starts in main.py, as it does under `python3 main.py`.
         user_frames = error.__traceback__.tb_next if error.__traceback__ else None
-        sys.excepthook(type(error), error, user_frames)
+        sys.excepthook(type(error), error.with_traceback(user_frames), user_frames)
         if isinstance(error, OSError) and error.errno == errno.EFBIG:
             write_frame(b"D", b"")
         sys.exit(1)

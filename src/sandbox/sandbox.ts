@@ -153,8 +153,9 @@ export class Sandbox {
     const wallTimer = setTimeout(() => stop("time"), limits.wallMs);
     const poll = setInterval(() => {
       const events = this.cgroup.limitEvents();
-      if (events.memory) stop("memory");
-      else if (events.processes) stop("processes");
+      // A fork bomb also runs out of memory; the process limit is the better explanation.
+      if (events.processes) stop("processes");
+      else if (events.memory) stop("memory");
       else if (this.cgroup.cpuUsageMs() - cpuBefore > limits.cpuMs) stop("cpu");
     }, POLL_MS);
 
@@ -169,8 +170,8 @@ export class Sandbox {
     const events = this.cgroup.limitEvents();
     const limit: LimitName | null =
       stoppedBy ??
-      (events.memory ? "memory"
-        : events.processes ? "processes"
+      (events.processes ? "processes"
+        : events.memory ? "memory"
         : this.diskFull || signal === "SIGXFSZ" ? "disk"
         : signal === "SIGXCPU" ? "cpu"
         : null);

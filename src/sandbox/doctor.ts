@@ -1,0 +1,37 @@
+import { spawnSync } from "node:child_process";
+import { accessSync, constants } from "node:fs";
+import { createRunCgroup } from "./cgroup.js";
+import { DEFAULT_PYTHON, runInSandbox } from "./sandbox.js";
+
+/**
+ * For `loopy doctor` and the sandbox tests: can this machine run learners' code safely? Each problem is
+ * a sentence an operator can act on.
+ */
+export async function checkSandbox(options: { python?: string } = {}): Promise<{ ok: boolean; problems: string[] }> {
+  const python = options.python ?? DEFAULT_PYTHON;
+  const problems: string[] = [];
+  for (const tool of ["bwrap", "setpriv"]) {
+    if (spawnSync(tool, ["--version"]).status !== 0) problems.push(`${tool} is missing (Debian packages: bubblewrap, util-linux).`);
+  }
+  if (process.getuid?.() !== 0) problems.push("The sandbox needs root to create control groups and drop to uid 65534.");
+  try {
+    await createRunCgroup().destroy();
+  } catch (error) {
+    problems.push(`Cannot create a control group for a run (${String(error)}): mount cgroups read-write (v2 with memory, pids, cpu delegated, or v1).`);
+  }
+  try {
+    accessSync(python, constants.X_OK);
+    if (!python.startsWith("/usr/")) problems.push(`Python ${python} is outside /usr, so the sandbox cannot see it.`);
+  } catch {
+    problems.push(`Python ${python} is missing or not executable.`);
+  }
+  if (problems.length === 0) {
+    try {
+      const result = await runInSandbox("print(6 * 7)", { python });
+      if (result.stdout !== "42\n") problems.push(`A test run printed ${JSON.stringify(result.stdout + result.stderr)} instead of "42".`);
+    } catch (error) {
+      problems.push(`A test run failed, often because user namespaces are disabled: ${String(error)}`);
+    }
+  }
+  return { ok: problems.length === 0, problems };
+}
