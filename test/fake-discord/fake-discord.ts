@@ -49,7 +49,7 @@ interface Registered extends CommandDefinition {
   default_member_permissions?: string | null;
 }
 
-const token = `${Buffer.from(applicationId).toString("base64")}.fake.token`;
+const token = `${Buffer.from(applicationId).toString("base64url")}.fake.token`;
 const ANSWER_WITHIN_MS = 3000;
 
 function discordError(status: number, code: number, message: string) {

@@ -15,6 +15,17 @@ const spec = JSON.parse(readFileSync(specPath, "utf8")) as {
   paths: Record<string, Record<string, { requestBody?: { content: Record<string, unknown> } }>>;
 };
 
+/**
+ * Where Discord's documentation (which wins) and the spec differ in a way a body shows: permissions
+ * are documented as a bitfield in a string (how discord.js sends them); the spec says integer.
+ */
+(function applyDocumentedCorrections(node: unknown) {
+  if (typeof node !== "object" || node === null) return;
+  const properties = (node as { properties?: Record<string, object> }).properties;
+  if (properties?.default_member_permissions) properties.default_member_permissions = { type: ["string", "null"], pattern: "^\\d{1,20}$" };
+  Object.values(node).forEach(applyDocumentedCorrections);
+})(spec);
+
 const ajv = new Ajv2020({ strict: false, allErrors: true, verbose: true });
 addFormats.default(ajv);
 // OpenAPI's numeric formats and Discord's own are annotations here: the types and ranges say the rest.

@@ -36,9 +36,10 @@ export interface FakeChannel {
 }
 
 const fixedDate = "2024-01-01T00:00:00.000Z";
-let nextSnowflake = 1_300_000_000_000_000_000n;
+const discordEpoch = 1_420_070_400_000;
+// Made from the clock like Discord's, so test files sharing one Redis never reuse an interaction id.
+let nextSnowflake = (BigInt(Date.now() - discordEpoch) << 22n) + BigInt(Math.floor(Math.random() * 2 ** 21));
 
-/** Snowflakes that grow like Discord's, so sorting by id sorts by time. */
 export function snowflake(): string {
   nextSnowflake += 1n;
   return nextSnowflake.toString();
