@@ -125,27 +125,36 @@ export class DailyQuiz implements DailyQuizService {
     const date = this.owedDate(settings);
     if (!settings || !date) return;
     if (!(await claimDay(this.redis, guildId, date, this.owner))) return;
+    let posted: { messageId: string; question: Question; number: number; revealAt: number } | undefined;
+    try {
+      posted = await this.post(guildId, date, settings);
+    } catch (error) {
+      // Nothing reached the channel: give the day back so the job's retry can post it.
+      await releaseDay(this.redis, guildId, date);
+      throw error;
+    }
+    if (!posted) return;
+    const { messageId, question, number, revealAt } = posted;
+    await savePost(this.redis, guildId, date, { questionId: question.id, number, channelId: settings.channelId, messageId, revealAt });
+    await this.schedules.revealLater(guildId, date, revealAt - this.now());
+    dailyLog.info({ guild: guildId, date, number, question: question.id, message: messageId }, "daily quiz posted");
+  }
+
+  /** Closes the previous quiz, picks a question not yet posted in this server, and posts it. */
+  private async post(guildId: string, date: string, settings: DailySettings) {
     const { posted, lastDate } = await readState(this.redis, guildId);
     // The previous quiz closes before the next opens, so streaks are always scored in order.
     if (lastDate) await this.reveal(guildId, lastDate);
     const question = await pickFromRound(this.redis, keys.dailyUsed(guildId), this.deps.content.questions, this.deps.random);
     if (!question) {
       dailyLog.warn({ guild: guildId }, "the question bank is empty; no daily quiz posted");
-      return;
+      return undefined;
     }
     const number = posted + 1;
     const revealAt = this.now() + settings.revealAfterMinutes * 60_000;
     const reply = this.dailyQuestionReply(question, number, date, revealAt, settings);
-    let messageId: string;
-    try {
-      ({ messageId } = await this.deps.poster.post(settings.channelId, reply, { pingRoleId: settings.pingRoleId }));
-    } catch (error) {
-      await releaseDay(this.redis, guildId, date);
-      throw error;
-    }
-    await savePost(this.redis, guildId, date, { questionId: question.id, number, channelId: settings.channelId, messageId, revealAt });
-    await this.schedules.revealLater(guildId, date, revealAt - this.now());
-    dailyLog.info({ guild: guildId, date, number, question: question.id, message: messageId }, "daily quiz posted");
+    const { messageId } = await this.deps.poster.post(settings.channelId, reply, { pingRoleId: settings.pingRoleId });
+    return { messageId, question, number, revealAt };
   }
 
   private dailyQuestionReply(question: Question, number: number, date: string, revealAt: number, settings: DailySettings): Reply {
