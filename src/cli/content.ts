@@ -21,9 +21,13 @@ export async function main(args: string[]): Promise<number> {
       const result = await runInSandbox(code, { python: config.LOOPY_PYTHON });
       return { output: result.chunks.map((chunk) => chunk.text).join(""), wallMs: result.wallMs };
     },
-    { onProgress: (done, total) => process.stdout.write(`\r${done}/${total} checked`) },
+    {
+      onProgress: (done, total) => {
+        if (process.stdout.isTTY) process.stdout.write(`\r${done}/${total} checked${done === total ? "\n" : ""}`);
+        else if (done % 20 === 0 || done === total) console.log(`${done}/${total} checked`);
+      },
+    },
   );
-  process.stdout.write("\n");
   for (const failure of failures) console.log(`✖ ${failure.file}: ${failure.item}\n${failure.problem}\n`);
   console.log(failures.length === 0 ? "All content checks passed." : `${failures.length} content check(s) failed.`);
   return failures.length === 0 ? 0 : 1;
