@@ -6,16 +6,18 @@ import type { ChannelPoster } from "../core/quiz/poster.js";
 import { questionReply, revealReply } from "../core/quiz/replies.js";
 import { choiceLetter, isCorrect } from "../core/quiz/select.js";
 import { scoreAnswer } from "../core/quiz/streak.js";
-import { latestSlot, localClock, localDate } from "../core/quiz/time.js";
+import { localClock, localDate } from "../core/quiz/time.js";
 import { actionId, errorReply, type Reply } from "../core/reply.js";
 import {
   claimDay,
+  claimedDays,
   claimReveal,
   dailyGuildIds,
   deleteSettings,
   readDailyAnswers,
   readPost,
   readSettings,
+  readSettingsOf,
   readState,
   readStreaks,
   recordDailyAnswer,
@@ -34,6 +36,9 @@ const dailyLog = log.child({ module: "daily-quiz" });
 
 /** A scheduler job may fire a little early; within this margin it still counts for its slot. */
 const EARLY_MS = 5_000;
+
+/** Guilds read per round trip by the start-up catch-up. */
+const CATCH_UP_BATCH = 500;
 
 export interface DailyQuizDependencies {
   redis: Redis;
@@ -108,15 +113,19 @@ export class DailyQuiz implements DailyQuizService {
     await this.off(guildId);
   }
 
-  /** The local date whose quiz is owed now (its slot has passed today and it is not claimed), if any. */
+  /**
+   * The local date whose quiz is owed now: today's, once its time has come. "HH:MM" strings compare
+   * like the times they name, which keeps the start-up catch-up over thousands of servers cheap.
+   */
   private owedDate(settings: DailySettings | undefined): string | undefined {
     if (!settings || settings.paused) return undefined;
+    const { time, timeZone, activeFrom } = settings;
     const now = this.now() + EARLY_MS;
-    const slot = latestSlot(now, settings.time, settings.timeZone);
-    const date = localDate(slot, settings.timeZone);
-    // A post missed yesterday is not owed today: the day it belonged to is over.
-    if (date !== localDate(now, settings.timeZone) || slot < settings.activeFrom) return undefined;
-    return date;
+    const today = localDate(now, timeZone);
+    if (localClock(now, timeZone) < time) return undefined;
+    // Set up or resumed after today's time: that quiz is not owed, tomorrow's is the first.
+    if (localDate(activeFrom, timeZone) === today && localClock(activeFrom, timeZone) > time) return undefined;
+    return today;
   }
 
   /** Posts the server's quiz of today if it is owed and nobody (no other process, no earlier run) posted it. */
@@ -207,10 +216,18 @@ export class DailyQuiz implements DailyQuizService {
 
   /** At start-up: queues the posts owed since a downtime, for every server whose slot passed today without one. */
   async catchUp(): Promise<number> {
+    const guildIds = await dailyGuildIds(this.redis);
     let queued = 0;
-    for (const guildId of await dailyGuildIds(this.redis)) {
-      const date = this.owedDate(await readSettings(this.redis, guildId));
-      if (date && (await readPost(this.redis, guildId, date)) === undefined) {
+    for (let first = 0; first < guildIds.length; first += CATCH_UP_BATCH) {
+      const batch = guildIds.slice(first, first + CATCH_UP_BATCH);
+      const settings = await readSettingsOf(this.redis, batch);
+      const owed = batch.flatMap((guildId, index) => {
+        const date = this.owedDate(settings[index]);
+        return date ? [{ guildId, date }] : [];
+      });
+      const claimed = await claimedDays(this.redis, owed);
+      for (const [index, { guildId, date }] of owed.entries()) {
+        if (claimed[index]) continue;
         await this.schedules.catchUp(guildId, date);
         queued++;
       }

@@ -31,10 +31,18 @@ export type DailyPost = z.infer<typeof storedPost>;
 
 const storedStreak = z.object({ current: z.number(), best: z.number(), last: z.number() });
 
+/** The settings of many guilds in one round trip (the start-up catch-up looks at every guild). */
+export async function readSettingsOf(redis: Redis, guildIds: string[]): Promise<(DailySettings | undefined)[]> {
+  const pipeline = redis.pipeline();
+  for (const guildId of guildIds) pipeline.hgetall(keys.dailySettings(guildId));
+  return (await pipeline.exec())!.map(([error, hash]) => {
+    if (error) throw error;
+    return Object.keys(hash as object).length === 0 ? undefined : storedSettings.parse(hash);
+  });
+}
+
 export async function readSettings(redis: Redis, guildId: string): Promise<DailySettings | undefined> {
-  const hash = await redis.hgetall(keys.dailySettings(guildId));
-  if (Object.keys(hash).length === 0) return undefined;
-  return storedSettings.parse(hash);
+  return (await readSettingsOf(redis, [guildId]))[0];
 }
 
 export async function writeSettings(redis: Redis, guildId: string, settings: DailySettings): Promise<void> {
@@ -59,6 +67,17 @@ export async function readState(redis: Redis, guildId: string): Promise<{ posted
 /** True for the one caller that may post the guild's quiz of `date`; others (another process, a retry) get false. */
 export async function claimDay(redis: Redis, guildId: string, date: string, owner: string): Promise<boolean> {
   return (await redis.set(keys.dailyClaim(guildId, date), owner, "EX", DAILY_RECORD_TTL_SECONDS, "NX")) === "OK";
+}
+
+/** Which of these guild days were claimed already, in one round trip. */
+export async function claimedDays(redis: Redis, days: { guildId: string; date: string }[]): Promise<boolean[]> {
+  if (days.length === 0) return [];
+  const pipeline = redis.pipeline();
+  for (const { guildId, date } of days) pipeline.exists(keys.dailyClaim(guildId, date));
+  return (await pipeline.exec())!.map(([error, exists]) => {
+    if (error) throw error;
+    return exists === 1;
+  });
 }
 
 /** Gives the day back after a failed post, so a retry may post it. */

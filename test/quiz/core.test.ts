@@ -4,7 +4,7 @@ import { rankScores } from "../../src/core/quiz/leaderboard.js";
 import { conceptsToRevisit, feedbackReply, mentionList, questionReply, revealReply } from "../../src/core/quiz/replies.js";
 import { pickUnseen, questionsMatching } from "../../src/core/quiz/select.js";
 import { currentStreak, noStreak, scoreAnswer, type Streak } from "../../src/core/quiz/streak.js";
-import { canonicalTimeZone, closestTimeZones, isoWeek, latestSlot, localClock, localDate, parseDuration } from "../../src/core/quiz/time.js";
+import { canonicalTimeZone, closestTimeZones, isoWeek, localClock, localDate, parseDuration } from "../../src/core/quiz/time.js";
 import { dailyRepeat } from "../../src/queue/daily-schedule.js";
 import { renderForDiscord } from "../../src/discord/render.js";
 import { actionsOf, bank, textOf } from "./helpers.js";
@@ -99,10 +99,9 @@ describe("time zones and daily times", () => {
     for (const time of [...runs("2026-03-27T12:00:00Z", 3), ...autumn]) expect(localClock(time, "Europe/Madrid")).toBe("09:00");
   });
 
-  it("finds the latest slot and its local date", () => {
-    const slot = latestSlot(Date.parse("2026-03-29T07:00:00Z"), "09:00", "Europe/Madrid");
-    expect(new Date(slot).toISOString()).toBe("2026-03-29T07:00:00.000Z");
+  it("reads the local date and time", () => {
     expect(localDate(Date.parse("2026-03-29T23:30:00Z"), "Europe/Madrid")).toBe("2026-03-30");
+    expect(localClock(Date.parse("2026-03-29T23:30:00Z"), "America/New_York")).toBe("19:30");
   });
 
   it("numbers ISO weeks from Monday", () => {

@@ -1,5 +1,3 @@
-import { CronExpressionParser } from "cron-parser";
-
 /** "HH:MM", 24-hour clock. */
 export const clockTime = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
@@ -43,14 +41,28 @@ export function closestTimeZones(input: string, limit = 3): string[] {
     .map(({ zone }) => zone);
 }
 
+/** Building an Intl formatter costs far more than using one; the start-up catch-up formats for every server. */
+const formatters = new Map<string, Intl.DateTimeFormat>();
+function formatter(kind: "date" | "clock", timeZone: string): Intl.DateTimeFormat {
+  const key = `${kind} ${timeZone}`;
+  let found = formatters.get(key);
+  if (!found) {
+    found = kind === "date"
+      ? new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" })
+      : new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" });
+    formatters.set(key, found);
+  }
+  return found;
+}
+
 /** The calendar date ("2026-03-29") at `instant` in `timeZone`. */
 export function localDate(instant: number, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-CA", { timeZone, year: "numeric", month: "2-digit", day: "2-digit" }).format(instant);
+  return formatter("date", timeZone).format(instant);
 }
 
 /** The wall-clock time ("09:00") at `instant` in `timeZone`. */
 export function localClock(instant: number, timeZone: string): string {
-  return new Intl.DateTimeFormat("en-GB", { timeZone, hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).format(instant);
+  return formatter("clock", timeZone).format(instant);
 }
 
 /** ISO week of a calendar date, e.g. "2026-W13": leaderboards reset on Mondays. */
@@ -67,12 +79,6 @@ export function isoWeek(date: string): string {
 export function dailyPattern(time: string): string {
   const [, hours, minutes] = clockTime.exec(time)!;
   return `${Number(minutes)} ${Number(hours)} * * *`;
-}
-
-/** The latest daily slot at or before `instant`, in ms. */
-export function latestSlot(instant: number, time: string, timeZone: string): number {
-  // prev() is strictly before currentDate, so step one ms on to include a slot at exactly `instant`.
-  return CronExpressionParser.parse(dailyPattern(time), { tz: timeZone, currentDate: new Date(instant + 1) }).prev().getTime();
 }
 
 /** "12h", "90m", "1h30m" in minutes, or undefined. */
