@@ -12,6 +12,9 @@ const RUNNER_PATH = fileURLToPath(new URL("./runner.py", import.meta.url));
 /** hosts, passwd, group and nsswitch.conf only: enough for "localhost" and getpass, nothing of the host's. */
 const SANDBOX_ETC = fileURLToPath(new URL("./etc", import.meta.url));
 const RUNNER_INSIDE = "/opt/loopy/runner.py";
+/** The timeline's task recorder; the runner loads it from its own directory. */
+const RECORDER_PATH = fileURLToPath(new URL("../timeline/recorder.py", import.meta.url));
+const RECORDER_INSIDE = "/opt/loopy/recorder.py";
 
 /** Merged-/usr systems have these as symlinks into /usr; older ones as directories. */
 const TOP_LEVEL_SYSTEM_PATHS = ["/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"];
@@ -53,6 +56,7 @@ export function sandboxCommand(options: { python: string; procsFiles: string[]; 
     ...systemPathArgs(),
     "--ro-bind", SANDBOX_ETC, "/etc",
     "--ro-bind", RUNNER_PATH, RUNNER_INSIDE,
+    "--ro-bind", RECORDER_PATH, RECORDER_INSIDE,
     "--proc", "/proc",
     "--dev", "/dev",
     "--size", String(options.tmpBytes),

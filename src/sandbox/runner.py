@@ -3,14 +3,16 @@
 It starts before the code is known (so a pooled sandbox answers in milliseconds), says it is ready,
 then reads one JSON request from REQUEST_FD until end of file:
 
-    {"code": "<main.py source>", "limits": {"cpuSeconds": 5, "fileSizeBytes": 8388608, "openFiles": 256}}
+    {"code": "<main.py source>", "limits": {"cpuSeconds": 5, "fileSizeBytes": 8388608, "openFiles": 256},
+     "timeline": true}
 
 Unknown keys are ignored, so later features (a task timeline hooking the loop's task factory) can add
 their own per-run options and set-up step next to `apply_limits` without changing the protocol.
 
 Everything the runner reports goes to FRAMES_FD as frames: one kind byte, a 4-byte big-endian length,
 then the payload. Kinds: R (ready; JSON {"python": "3.11.2"}), o (stdout bytes), e (stderr bytes),
-D (the run hit its disk limit: /tmp full at exit, or a file too large).
+D (the run hit its disk limit: /tmp full at exit, or a file too large), T (asked for with "timeline":
+a piece of the task recording's JSON, sent at exit; the T payloads in order make the whole).
 sys.stdout and sys.stderr write frames, so the parent keeps their exact order; raw writes to fd 1 and
 fd 2 (child processes, os.write) still reach the parent through its own pipes. The parent trusts no
 frame: learners' code can write to FRAMES_FD too, and only ever fools the report of its own run.
@@ -21,6 +23,7 @@ import atexit
 import builtins
 import errno
 import importlib.machinery
+import importlib.util
 import io
 import json
 import os
@@ -95,6 +98,15 @@ def report_full_disk():
         write_frame(b"D", b"")
 
 
+def record_timeline():
+    """Loads the task recorder (src/timeline/recorder.py, beside this file in the sandbox) under a name no
+    learner's module can shadow; at exit it sends its JSON recording as T frames."""
+    spec = importlib.util.spec_from_file_location("loopy_recorder", os.path.join(os.path.dirname(__file__), "recorder.py"))
+    recorder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(recorder)
+    recorder.start(lambda recording: write_frame(b"T", recording))
+
+
 def make_main_module():
     module = types.ModuleType("__main__")
     module.__file__ = MAIN_PATH
@@ -127,6 +139,8 @@ def main():
     write_frame(b"R", json.dumps({"python": "%d.%d.%d" % sys.version_info[:3]}).encode())
 
     request = read_request()
+    if request.get("timeline"):
+        record_timeline()
     with open(MAIN_PATH, "w", encoding="utf-8") as main_file:
         main_file.write(request["code"])
     with open(MAIN_PATH, "rb") as main_file:

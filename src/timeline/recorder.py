@@ -1,0 +1,317 @@
+"""Loopy's task recorder: a timeline of every asyncio task of a learner's program, for the /run picture.
+
+    import recorder
+    recorder.start(write)   # before the learner's code runs; write(bytes) receives the JSON once, at exit
+
+Every event loop made from then on (asyncio.run, new_event_loop, a loop class called directly) gets a
+task factory, so tasks from create_task, gather, TaskGroup, ensure_future and asyncio.run's own main task
+are all seen. Each task's coroutine is wrapped in a TimedCoroutine whose send/throw time every step the
+task takes on the loop; what the step handed back to the task says what it waits on next.
+
+The program must not notice: nothing is printed, no task or future is kept alive (a recorded task still
+gets "Task was destroyed but it is pending!"), reprs and tracebacks are the ones Python shows without it.
+The recording (times in ms from start(), rounded to microseconds):
+
+    {"version": 1, "wallMs": 1003.2, "originMonotonicNs": 123, "droppedSteps": 0, "droppedTasks": 0,
+     "waits": [{"kind": "sleep", "label": "asyncio.sleep"}, {"kind": "task", "label": "Task-2", "tasks": [2]}],
+     "tasks": [{"id": 1, "name": "Task-1", "coro": "main", "createdBy": "asyncio.run", "createdMs": 0.1,
+                "steps": [[0.2, 0.3, 0], [1000.4, 1000.5, -1]],
+                "finishedMs": 1000.5, "outcome": "result" | "exception" | "cancelled" | "pending",
+                "exception": "ValueError"}]}
+
+A step is [startMs, endMs, wait]: `wait` indexes "waits" (what the task waited on after that step) or is
+-1 when the task ended there or its wait is unknown.
+"""
+
+import asyncio
+import atexit
+import collections.abc
+import functools
+import json
+import os
+import sys
+import time
+import types
+import weakref
+from asyncio import base_events
+
+# Beyond these a program is a stress test, not something to picture; the counts of what was dropped
+# are kept. Steps that held the loop for long are always kept: they are what the blocking hint needs.
+MAX_TASKS = 1000
+MAX_STEPS = 20_000
+LONG_STEP_SECONDS = 0.1
+
+ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
+_GatheringFuture = getattr(asyncio.tasks, "_GatheringFuture", None)
+perf_counter = time.perf_counter
+
+
+class Recording:
+    def __init__(self):
+        self.origin = perf_counter()
+        self.origin_monotonic_ns = time.monotonic_ns()
+        self.tasks = []
+        # Every task's steps in one list, (TaskRecord, started, ended, wait token): the cheapest to append to.
+        self.steps = []
+        self.dropped_steps = 0
+        self.dropped_tasks = 0
+
+    def to_json(self):
+        waits = WaitTable()
+        ms = self.ms
+        steps_by_task = {task.id: [] for task in self.tasks}
+        for task, started, ended, token in self.steps:
+            steps_by_task[task.id].append([ms(started), ms(ended), waits.index(token)])
+        tasks = []
+        for task in self.tasks:
+            entry = {
+                "id": task.id,
+                "name": task.current_name(),
+                "coro": task.coro_name,
+                "createdBy": task.created_by,
+                "createdMs": ms(task.created),
+                "steps": steps_by_task[task.id],
+                "finishedMs": None if task.finished is None else ms(task.finished),
+                "outcome": task.outcome,
+            }
+            if task.exception:
+                entry["exception"] = task.exception
+            tasks.append(entry)
+        return {
+            "version": 1,
+            "wallMs": ms(perf_counter()),
+            "originMonotonicNs": self.origin_monotonic_ns,
+            "droppedSteps": self.dropped_steps,
+            "droppedTasks": self.dropped_tasks,
+            "waits": waits.entries,
+            "tasks": tasks,
+        }
+
+    def ms(self, seconds):
+        return round((seconds - self.origin) * 1000, 3)
+
+
+class TaskRecord:
+    __slots__ = ("recording", "id", "task", "name", "coro_name", "created_by", "created", "finished", "outcome", "exception")
+
+    def __init__(self, recording, task, coro, created_by):
+        self.recording = recording
+        self.id = len(recording.tasks) + 1
+        # A weak reference: holding the task would keep it alive and change what the program prints.
+        self.task = weakref.ref(task)
+        self.name = task.get_name()
+        self.coro_name = getattr(coro, "__qualname__", None) or type(coro).__name__
+        self.created_by = created_by
+        self.created = perf_counter()
+        self.finished = None
+        self.outcome = "pending"
+        self.exception = None
+
+    def current_name(self):
+        # create_task(name=...) names the task only after the factory returned, and set_name may come later.
+        task = self.task()
+        if task is not None:
+            self.name = task.get_name()
+        return self.name
+
+    def finish(self, started, error):
+        self.finished = perf_counter()
+        self.recording.steps.append((self, started, self.finished, None))
+        self.current_name()
+        if isinstance(error, StopIteration):
+            self.outcome = "result"
+        elif isinstance(error, asyncio.CancelledError):
+            self.outcome = "cancelled"
+        else:
+            self.outcome = "exception"
+            self.exception = type(error).__name__
+
+
+class TimedCoroutine:
+    """Stands in for a task's coroutine and times each step; the task and the learner see the original."""
+
+    __slots__ = ("coro", "record", "steps")
+
+    def __init__(self, coro, steps):
+        self.coro = coro
+        self.steps = steps
+        self.record = None  # Set as soon as the task exists, before its first step.
+
+    # send and throw are the hot path of every task step: kept flat, with no calls that can be avoided.
+    def send(self, value):
+        started = perf_counter()
+        try:
+            awaited = self.coro.send(value)
+        except BaseException as error:
+            self.record.finish(started, error)
+            # Drop this frame, so a traceback reads exactly as it would without the recorder.
+            # A bare raise adds no new traceback entry.
+            error.__traceback__ = error.__traceback__.tb_next
+            raise
+        ended = perf_counter()
+        steps = self.steps
+        if len(steps) < MAX_STEPS or ended - started >= LONG_STEP_SECONDS:
+            steps.append((self.record, started, ended, wait_token(awaited, self.coro)))
+        else:
+            self.record.recording.dropped_steps += 1
+        return awaited
+
+    def throw(self, *exception):
+        started = perf_counter()
+        try:
+            awaited = self.coro.throw(*exception)
+        except BaseException as error:
+            self.record.finish(started, error)
+            error.__traceback__ = error.__traceback__.tb_next
+            raise
+        self.steps.append((self.record, started, perf_counter(), wait_token(awaited, self.coro)))
+        return awaited
+
+    def close(self):
+        return self.coro.close()
+
+    def __await__(self):
+        return self.coro.__await__()
+
+    def __getattr__(self, name):
+        # cr_code, cr_frame, __qualname__...: Task.__repr__, get_stack() and learners read these.
+        return getattr(self.coro, name)
+
+    def __repr__(self):
+        return repr(self.coro)
+
+
+# The C Task accepts any registered Coroutine, calling its send and throw methods.
+collections.abc.Coroutine.register(TimedCoroutine)
+
+
+def wait_token(awaited, coro):
+    """What a task waits on after a step, cheaply: a TaskRecord, a tuple of them, or a code object."""
+    if isinstance(awaited, asyncio.Task):
+        inner = awaited.get_coro()
+        if type(inner) is TimedCoroutine:
+            return inner.record
+    elif _GatheringFuture is not None and type(awaited) is _GatheringFuture:
+        records = tuple(
+            child.get_coro().record
+            for child in awaited._children
+            if isinstance(child, asyncio.Task) and type(child.get_coro()) is TimedCoroutine
+        )
+        if records:
+            return records
+    # Otherwise the innermost coroutine of the await chain names it: asyncio.sleep, Queue.get, main...
+    code = getattr(coro, "cr_code", None)
+    inner = getattr(coro, "cr_await", None)
+    while inner is not None:
+        inner_code = getattr(inner, "cr_code", None)
+        if inner_code is not None:
+            inner = inner.cr_await
+        else:
+            inner_code = getattr(inner, "gi_code", None)
+            if inner_code is None:
+                break
+            inner = inner.gi_yieldfrom
+        code = inner_code
+    return code
+
+
+# What waiting in one of asyncio's own functions means, by the function's qualified name.
+ASYNCIO_WAITS = {
+    "sleep": ("sleep", "asyncio.sleep"),
+    "__sleep0": ("yield", "asyncio.sleep(0)"),
+    "TaskGroup.__aexit__": ("tasks", "TaskGroup"),
+    "_wait": ("tasks", "asyncio.wait"),
+    "wait_for": ("tasks", "wait_for"),
+    "as_completed.<locals>._wait_for_one": ("tasks", "as_completed"),
+    "to_thread": ("thread", "to_thread"),
+}
+IO_MODULES = ("streams.py", "selector_events.py", "base_events.py", "subprocess.py", "base_subprocess.py", "unix_events.py")
+SYNC_MODULES = ("locks.py", "queues.py")
+
+
+class WaitTable:
+    """Numbers each distinct wait of the recording once, so steps can refer to it by index."""
+
+    def __init__(self):
+        self.entries = []
+        self.indexes = {}
+
+    def index(self, token):
+        if token is None:
+            return -1
+        key = id(token) if isinstance(token, types.CodeType) else tuple(record.id for record in tokens(token))
+        if key not in self.indexes:
+            entry = describe_wait(token)
+            if entry is None:
+                self.indexes[key] = -1
+            else:
+                self.indexes[key] = len(self.entries)
+                self.entries.append(entry)
+        return self.indexes[key]
+
+
+def tokens(token):
+    return token if isinstance(token, tuple) else (token,)
+
+
+def describe_wait(token):
+    if isinstance(token, TaskRecord):
+        return {"kind": "task", "label": token.current_name(), "tasks": [token.id]}
+    if isinstance(token, tuple):
+        return {"kind": "tasks", "label": "gather", "tasks": [record.id for record in token]}
+    name = getattr(token, "co_qualname", token.co_name)
+    filename = token.co_filename
+    if not filename.startswith(ASYNCIO_DIR):
+        # The task's own code awaited something that is not a coroutine: a bare future.
+        return {"kind": "future", "label": f"a future in {name}()"}
+    if name in ASYNCIO_WAITS:
+        kind, label = ASYNCIO_WAITS[name]
+        return {"kind": kind, "label": label}
+    module = os.path.basename(filename)
+    if module in SYNC_MODULES:
+        return {"kind": "sync", "label": name}
+    if module in IO_MODULES:
+        return {"kind": "io", "label": name.lstrip("_")}
+    return {"kind": "future", "label": name}
+
+
+def created_by():
+    """The asyncio function the learner called to make the task: gather, create_task, TaskGroup, asyncio.run."""
+    frame = sys._getframe(3)  # Above the factory and loop.create_task.
+    entry = None
+    while frame is not None and frame.f_code.co_filename.startswith(ASYNCIO_DIR):
+        entry = frame.f_code
+        frame = frame.f_back
+    if entry is None:
+        return "loop.create_task"
+    name = entry.co_qualname
+    return {"run": "asyncio.run", "TaskGroup.create_task": "TaskGroup"}.get(name, name)
+
+
+def record_tasks(recording):
+    def recorded_task_factory(loop, coro, context=None):
+        if len(recording.tasks) >= MAX_TASKS:
+            recording.dropped_tasks += 1
+            return asyncio.Task(coro, loop=loop, context=context)
+        wrapper = TimedCoroutine(coro, recording.steps)
+        task = asyncio.Task(wrapper, loop=loop, context=context)
+        wrapper.record = TaskRecord(recording, task, coro, created_by())
+        recording.tasks.append(wrapper.record)
+        return task
+
+    original_init = base_events.BaseEventLoop.__init__
+
+    @functools.wraps(original_init)
+    def init_with_recorded_tasks(loop, *args, **kwargs):
+        original_init(loop, *args, **kwargs)
+        loop.set_task_factory(recorded_task_factory)
+
+    base_events.BaseEventLoop.__init__ = init_with_recorded_tasks
+
+
+def start(write):
+    """Records the tasks of every event loop made from now on and calls write(json_bytes) at exit."""
+    recording = Recording()
+    record_tasks(recording)
+    atexit.register(lambda: write(json.dumps(recording.to_json(), separators=(",", ":")).encode()))
+    return recording
