@@ -45,12 +45,14 @@ describe("outputsMatch", () => {
     expect(outputsMatch("took 1.0 s\n", "took 1.1 s")).toBe(true);
     expect(outputsMatch("<coroutine object f at 0x7f00aa>", "<coroutine object f at 0x7f11bb>")).toBe(true);
     expect(outputsMatch("done   \n\n", "done")).toBe(true);
+    expect(outputsMatch('main.py:7: RuntimeWarning\n  File "main.py", line 3', '/tmp/main.py:7: RuntimeWarning\n  File "/tmp/x/main.py", line 3')).toBe(true);
   });
 
   it("rejects other differences", () => {
     expect(outputsMatch("took 1.0 s", "took 3.0 s")).toBe(false);
     expect(outputsMatch("A\nB", "B\nA")).toBe(false);
     expect(outputsMatch("took 1.0 s", "took 1 s")).toBe(false);
+    expect(outputsMatch("main.py:7: RuntimeWarning", "main.py:8: RuntimeWarning")).toBe(false);
   });
 
   it("reads durations written as choices", () => {

@@ -20,6 +20,8 @@ const DURATION_TOLERANCE = 0.3;
 
 const DECIMAL = /-?\d+\.\d+/g;
 const ADDRESS = /0x[0-9a-f]+/gi;
+/** Python prints the script's absolute path in warnings and tracebacks; only "main.py" is the program's own. */
+const SCRIPT_PATH = /(?:\/[^\s:"'/]+)+\/main\.py\b/g;
 
 function canonical(text: string): string {
   return text
@@ -28,12 +30,13 @@ function canonical(text: string): string {
     .map((line) => line.trimEnd())
     .join("\n")
     .trimEnd()
-    .replace(ADDRESS, "0x…");
+    .replace(ADDRESS, "0x…")
+    .replace(SCRIPT_PATH, "main.py");
 }
 
 /**
  * True when `actual` is what `expected` promises, allowing for what legitimately varies between runs:
- * timings (decimals within 0.25), memory addresses, and trailing white space.
+ * timings (decimals within 0.25), memory addresses, the folder of main.py, and trailing white space.
  */
 export function outputsMatch(expected: string, actual: string): boolean {
   const want = canonical(expected);
