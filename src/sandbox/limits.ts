@@ -33,12 +33,13 @@ export const DEFAULT_LIMITS: Readonly<RunLimits> = Object.freeze({
   // Below the wall time, so a busy loop is named as CPU use, and threads burning both cores stop
   // after ~2.5 s of wall time. Teaching programs measured use well under 0.5 s.
   cpuMs: 5_000,
-  // The teaching program above peaks near 45 MiB (three Python processes: ~10 MiB each, shared pages
-  // counted once) plus the 16 MiB of /tmp; 100 MiB leaves room without letting one run starve the host.
+  // The teaching program above runs even at 32 MiB (forked workers share pages with the parent), but
+  // /tmp's 16 MiB is charged here too and lessons on performance build lists of millions of ints.
+  // 100 MiB leaves that room while several runs at once still cannot starve the host.
   memoryBytes: 100 * MiB,
-  // The teaching program needs about 10 (main, 2 workers, the executor's manager and queue threads,
-  // default-executor threads for to_thread, a child and its watcher thread); to_thread alone may start
-  // os.cpu_count() + 4 threads. 32 stops a fork bomb at once and leaves headroom on bigger hosts.
+  // The teaching program needs 13 on 2 cores: main, 6 threads of to_thread's default executor
+  // (os.cpu_count() + 4, so more on bigger hosts), 2 pool workers and the pool's manager thread, the
+  // child and its watcher thread. 32 leaves room for 8-core hosts and still stops a fork bomb at once.
   processes: 32,
   // snekbox's 1 MB, as MiB: far more than Discord shows, enough for the content checks that compare it all.
   outputBytes: 1 * MiB,

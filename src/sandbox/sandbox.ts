@@ -77,6 +77,8 @@ export class Sandbox {
       });
     });
     this.closed = new Promise((resolve) => child.once("close", () => resolve()));
+    // Writing the request to a sandbox that died fails with EPIPE; the exit already tells the story.
+    (child.stdio[3] as Writable).on("error", () => {});
     (child.stdio[4] as Readable).on("data", (data: Buffer) => this.frames.push(data).forEach((frame) => this.onFrame(frame)));
     (child.stdio[1] as Readable).on("data", (data: Buffer) => this.onRawOutput("stdout", data));
     (child.stdio[2] as Readable).on("data", (data: Buffer) => this.onRawOutput("stderr", data));
@@ -114,6 +116,11 @@ export class Sandbox {
     if (outcome === "ready") return;
     const why = outcome === "timeout" ? `not ready after ${START_TIMEOUT_MS} ms` : `exited (${JSON.stringify(outcome)})`;
     throw new SandboxStartError(`sandbox ${why}: ${this.startupStderr.trim() || "no error output"}`);
+  }
+
+  /** False once the sandbox's processes are gone (killed from outside while waiting in a pool). */
+  get isAlive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
   }
 
   /** Runs code once. Limits may differ from those the sandbox started with, except tmpBytes. */

@@ -137,3 +137,18 @@ asyncio.run(main())
     expect(result.stderr).toBe("raw err\n");
   });
 });
+
+describe("interpreter shutdown is Python's own", () => {
+  it("reports a coroutine left unawaited until exit, as Python does at teardown", async () => {
+    const result = await runInSandbox(`async def f(): pass\nc = f()\nprint("end")\n`);
+    expect(result.stdout).toBe("end\n");
+    expect(result.stderr).toContain("RuntimeWarning: coroutine 'f' was never awaited");
+  });
+
+  it("waits for non-daemon threads and runs atexit handlers", async () => {
+    const result = await runInSandbox(
+      `import atexit, threading, time\natexit.register(print, "atexit")\nthreading.Thread(target=lambda: (time.sleep(0.2), print("thread"))).start()\nprint("main")`,
+    );
+    expect(result.stdout).toBe("main\nthread\natexit\n");
+  });
+});
