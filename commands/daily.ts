@@ -25,7 +25,8 @@ export const data = new SlashCommandBuilder()
   .addSubcommand((sub) => sub.setName("resume").setDescription("Post again from the next slot"))
   .addSubcommand((sub) => sub.setName("off").setDescription("Turn the daily quiz off (scores are kept)"));
 
-const discordId = z.string().regex(/^\d{1,20}$/, "expected a Discord id");
+/** Discord snowflakes, or the console's own ids ("console-channel"); anything else is not an id. */
+const discordId = z.string().regex(/^[\w-]{1,40}$/, "expected a channel or role id");
 
 const timeZone = z
   .string()

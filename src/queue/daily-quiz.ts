@@ -14,6 +14,7 @@ import {
   claimReveal,
   dailyGuildIds,
   deleteSettings,
+  pickDailyQuestion,
   readDailyAnswers,
   readPost,
   readSettings,
@@ -26,8 +27,7 @@ import {
   saveScores,
   writeSettings,
 } from "../store/daily-store.js";
-import { keys } from "../store/keys.js";
-import { pickFromRound, recordProgress } from "../store/quiz-store.js";
+import { recordProgress } from "../store/quiz-store.js";
 import { log } from "../log.js";
 import type { Redis } from "ioredis";
 import type { DailySchedules } from "./daily-schedule.js";
@@ -154,7 +154,7 @@ export class DailyQuiz implements DailyQuizService {
     const { posted, lastDate } = await readState(this.redis, guildId);
     // The previous quiz closes before the next opens, so streaks are always scored in order.
     if (lastDate) await this.reveal(guildId, lastDate);
-    const question = await pickFromRound(this.redis, keys.dailyUsed(guildId), this.deps.content.questions, this.deps.random);
+    const question = await pickDailyQuestion(this.redis, guildId, this.deps.content.questions, this.deps.random);
     if (!question) {
       dailyLog.warn({ guild: guildId }, "the question bank is empty; no daily quiz posted");
       return undefined;

@@ -1,11 +1,12 @@
 import type { Redis } from "ioredis";
 import { z } from "zod";
+import type { Question } from "../core/content/load.js";
 import type { DailySettings } from "../core/quiz/daily.js";
 import { rankScores, type RankedScore } from "../core/quiz/leaderboard.js";
 import { currentStreak, noStreak, type Streak } from "../core/quiz/streak.js";
 import { isoWeek } from "../core/quiz/time.js";
 import { DAILY_RECORD_TTL_SECONDS, keys, WEEK_BOARD_TTL_SECONDS } from "./keys.js";
-import { recordOnce } from "./quiz-store.js";
+import { pickFromRound, recordOnce } from "./quiz-store.js";
 
 /** Redis hashes hold strings; these schemas turn them back into typed values and reject damaged records. */
 const storedSettings = z.object({
@@ -103,6 +104,10 @@ export async function readPost(redis: Redis, guildId: string, date: string): Pro
 export async function claimReveal(redis: Redis, guildId: string, date: string): Promise<boolean> {
   return (await redis.hsetnx(keys.dailyPost(guildId, date), "revealed", "1")) === 1;
 }
+
+/** A question this guild's daily quiz has not posted in the current round of the bank. */
+export const pickDailyQuestion = (redis: Redis, guildId: string, candidates: Question[], random?: () => number) =>
+  pickFromRound(redis, keys.dailyUsed(guildId), candidates, random);
 
 export const recordDailyAnswer = (redis: Redis, guildId: string, date: string, userId: string, choice: number) =>
   recordOnce(redis, keys.dailyAnswers(guildId, date), userId, choice, DAILY_RECORD_TTL_SECONDS);

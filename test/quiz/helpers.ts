@@ -10,7 +10,6 @@ import { startDailyQuiz, type RunningDailyQuiz } from "../../src/queue/daily-wor
 import { Router } from "../../src/router.js";
 import type { Command } from "../../src/commands.js";
 import * as daily from "../../commands/daily.js";
-import * as explain from "../../commands/explain.js";
 import * as leaderboard from "../../commands/leaderboard.js";
 import * as progress from "../../commands/progress.js";
 import * as quiz from "../../commands/quiz.js";
@@ -77,7 +76,7 @@ export async function startProcess(options: { db: number; prefix: string; poster
     daily: running.daily,
   };
   const commands = new Map<string, Command>(
-    [daily, explain, leaderboard, progress, quiz].map((command) => [command.data.name, command as unknown as Command]),
+    [daily, leaderboard, progress, quiz].map((command) => [command.data.name, command as unknown as Command]),
   );
   return {
     services,
