@@ -143,6 +143,20 @@ describe("the daily schedule", () => {
     expect(textOf(poster.posts[1]!.reply)).toContain("Daily quiz #2");
   });
 
+  it("a post that failed is posted by the retry, still once", async () => {
+    const poster = new RecordingPoster();
+    const clock = new TestClock(Date.parse("2026-04-01T05:00:00Z"));
+    const bot = await start(poster, clock);
+    const guildId = randomUUID();
+    await admin(bot, guildId).command("daily", setup);
+    clock.set("2026-04-01T07:00:00Z");
+    poster.outages = 1;
+    await expect(bot.running.daily.postIfOwed(guildId)).rejects.toThrow("unreachable");
+    await bot.running.daily.postIfOwed(guildId);
+    await bot.running.daily.postIfOwed(guildId);
+    expect(poster.posts).toHaveLength(1);
+  });
+
   it("does not post a slot that passed before setup or while paused", async () => {
     const poster = new RecordingPoster();
     const clock = new TestClock(Date.parse("2026-04-01T08:00:00Z")); // 10:00 in Madrid

@@ -22,12 +22,18 @@ export class RecordingPoster implements ChannelPoster {
   edits: { channelId: string; messageId: string; reply: Reply }[] = [];
   /** Channels the bot may not post in, with the reason. */
   refused = new Map<string, string>();
+  /** Posts to fail before posting works again, as when Discord is unreachable. */
+  outages = 0;
 
   async canPost(_guildId: string, channelId: string) {
     return this.refused.get(channelId) ?? true;
   }
 
   async post(channelId: string, reply: Reply, options: { pingRoleId?: string } = {}) {
+    if (this.outages > 0) {
+      this.outages--;
+      throw new Error("Discord is unreachable");
+    }
     const messageId = String(1000 + this.posts.length);
     this.posts.push({ channelId, messageId, reply, pingRoleId: options.pingRoleId });
     return { messageId };
