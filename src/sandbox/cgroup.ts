@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -79,12 +79,12 @@ async function removeDir(dir: string): Promise<void> {
 function isV2(): boolean {
   if (!existsSync(join(CGROUP_ROOT, "cgroup.subtree_control"))) return false;
   const delegated = readFileSync(join(CGROUP_ROOT, "cgroup.subtree_control"), "utf8").split(/\s+/);
-  return delegated.includes("memory") && delegated.includes("pids") && delegated.includes("cpu");
+  // cpu.stat (CPU time) exists in every v2 group, delegated or not.
+  return delegated.includes("memory") && delegated.includes("pids");
 }
 
-function createV2(name: string): RunCgroup {
+function v2Group(name: string): RunCgroup {
   const dir = join(CGROUP_ROOT, name);
-  mkdirSync(dir);
   const file = (leaf: string) => join(dir, leaf);
   return {
     procsFiles: [file("cgroup.procs")],
@@ -107,18 +107,12 @@ function createV2(name: string): RunCgroup {
 }
 
 /** cgroup v1 mounts each controller separately; the group is one directory in each. */
-function createV1(name: string): RunCgroup {
-  const dirs = { memory: join(CGROUP_ROOT, "memory", name), pids: join(CGROUP_ROOT, "pids", name), cpu: join(CGROUP_ROOT, "cpuacct", name) };
-  const created: string[] = [];
-  try {
-    for (const dir of Object.values(dirs)) {
-      mkdirSync(dir);
-      created.push(dir);
-    }
-  } catch (error) {
-    for (const dir of created) rmdirSync(dir);
-    throw error;
-  }
+function v1Dirs(name: string) {
+  return { memory: join(CGROUP_ROOT, "memory", name), pids: join(CGROUP_ROOT, "pids", name), cpu: join(CGROUP_ROOT, "cpuacct", name) };
+}
+
+function v1Group(name: string): RunCgroup {
+  const dirs = v1Dirs(name);
   const memory = (leaf: string) => join(dirs.memory, leaf);
   const writeMemoryLimit = (memoryBytes: number) => {
     // With swap accounting, memory+swap must stay >= memory: lower memory first, raise memory+swap first.
@@ -146,10 +140,51 @@ function createV1(name: string): RunCgroup {
   };
 }
 
+function createGroup(name: string): RunCgroup {
+  if (isV2()) {
+    mkdirSync(join(CGROUP_ROOT, name));
+    return v2Group(name);
+  }
+  const created: string[] = [];
+  try {
+    for (const dir of Object.values(v1Dirs(name))) {
+      mkdirSync(dir);
+      created.push(dir);
+    }
+  } catch (error) {
+    for (const dir of created) rmdirSync(dir);
+    throw error;
+  }
+  return v1Group(name);
+}
+
+const GROUP_NAME = /^loopy-sandbox-(\d+)-\d+$/;
 let groupsCreated = 0;
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Groups left by a bot process that died (its sandboxes died with it: --die-with-parent), found by the
+ * pid in their name. Groups of other live processes, e.g. a second worker on the same host, are kept.
+ */
+function removeOrphanedGroups(): void {
+  const base = isV2() ? CGROUP_ROOT : join(CGROUP_ROOT, "pids");
+  for (const name of readdirSync(base)) {
+    const owner = Number(GROUP_NAME.exec(name)?.[1]);
+    if (!owner || owner === process.pid || isRunning(owner)) continue;
+    (isV2() ? v2Group(name) : v1Group(name)).destroy().catch(() => {}); // best effort: the next start tries again
+  }
+}
 
 /** Creates an empty control group for one sandbox (needs root, or a delegated cgroup v2 subtree). */
 export function createRunCgroup(): RunCgroup {
-  const name = `loopy-sandbox-${process.pid}-${++groupsCreated}`;
-  return isV2() ? createV2(name) : createV1(name);
+  if (groupsCreated === 0) removeOrphanedGroups();
+  return createGroup(`loopy-sandbox-${process.pid}-${++groupsCreated}`);
 }
