@@ -1,11 +1,14 @@
-import { Redis } from "ioredis";
+import { Redis, type RedisOptions } from "ioredis";
 import { z } from "zod";
 import type { Config } from "../config.js";
+import { log } from "../log.js";
 import { resolveLimits, runLimitsSchema, type RunLimits } from "../sandbox/limits.js";
 import type { RunResult } from "../sandbox/result.js";
 
 /** The BullMQ queue of /run jobs; its own name so other queues (reminders, …) never mix with it. */
 export const RUN_QUEUE = "run";
+
+const queueLog = log.child({ module: "run-queue" });
 
 /** A job as it travels through Redis; the worker parses it, since another process (or version) wrote it. */
 export const runJobSchema = z.object({
@@ -31,11 +34,14 @@ export const LOCK_MS = 10_000;
 export const STALLED_CHECK_MS = 5_000;
 
 /**
- * A connection for BullMQ. BullMQ cannot build its own ioredis client in an ESM process, so it gets one;
- * `maxRetriesPerRequest: null` is what BullMQ requires for its blocking reads.
+ * A connection for the run queue. BullMQ cannot build its own ioredis client in an ESM process, so it
+ * gets one; `maxRetriesPerRequest: null` is what BullMQ requires for its blocking reads. While Redis is
+ * away ioredis reconnects by itself; each failed attempt is logged rather than thrown.
  */
-export function connect(redisUrl: string): Redis {
-  return new Redis(redisUrl, { maxRetriesPerRequest: null });
+export function connect(redisUrl: string, options: RedisOptions = { maxRetriesPerRequest: null }): Redis {
+  const redis = new Redis(redisUrl, options);
+  redis.on("error", (error: Error) => queueLog.warn({ err: error.message }, "run queue: Redis connection error"));
+  return redis;
 }
 
 /** The sandbox limits the operator set (SANDBOX_*), over the sandbox's defaults for the rest. */

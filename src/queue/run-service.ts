@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Job, Queue, QueueEvents } from "bullmq";
-import { Redis } from "ioredis";
 import type { Config } from "../config.js";
 import { codeProblem, type Admission, type RunOutcome, type RunRequest, type RunService } from "../core/run.js";
 import { runFailureReply, runResultReply } from "../core/run-reply.js";
@@ -31,7 +30,7 @@ export async function createRunService(config: Config, redisUrl: string): Promis
   const prefix = config.RUN_QUEUE_PREFIX;
   const waitMs = config.RUN_WAIT_SECONDS * 1000;
   // Fails a command after one reconnection attempt, so a user hears "unreachable" instead of waiting on a dead Redis.
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  const redis = connect(redisUrl, { maxRetriesPerRequest: 1 });
   const eventsConnection = connect(redisUrl);
   const queue = new Queue<RunJob, RunJobResult>(RUN_QUEUE, {
     connection: redis,
@@ -43,6 +42,7 @@ export async function createRunService(config: Config, redisUrl: string): Promis
     },
   });
   const events = new QueueEvents(RUN_QUEUE, { connection: eventsConnection, prefix });
+  for (const emitter of [queue, events]) emitter.on("error", (error: Error) => serviceLog.warn({ err: error.message }, "run queue error"));
   const allowance = new RunAllowance(redis, prefix, config.RUNS_PER_MINUTE, waitMs + 30_000);
   const codes = new CodeStore(redis, prefix);
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
@@ -56,7 +56,9 @@ export async function createRunService(config: Config, redisUrl: string): Promis
     const decided = new AbortController();
     const announced = job.waitUntilFinished(events, waitMs + CHECK_EVERY_MS).then(
       (value: RunJobResult): Finish => ({ kind: "completed", value }),
-      (error: Error): Finish => ({ kind: "failed", reason: error.message }),
+      // BullMQ also rejects when the job's key is gone (Redis lost it), which is not a failure of the run.
+      async (error: Error): Promise<Finish> =>
+        (await Job.fromId(queue, job.id!).catch(() => "unknown")) === undefined ? { kind: "vanished" } : { kind: "failed", reason: error.message },
     );
     const looked = (async (): Promise<Finish> => {
       while (Date.now() < deadline) {
