@@ -2,7 +2,8 @@
 export type Frame =
   | { kind: "ready"; python: string }
   | { kind: "output"; stream: "stdout" | "stderr"; data: Buffer }
-  | { kind: "disk-full" };
+  | { kind: "disk-full" }
+  | { kind: "timeline"; data: Buffer };
 
 const HEADER_BYTES = 5;
 /** runner.py keeps each frame within PIPE_BUF (4096 bytes) so writes from several processes stay whole. */
@@ -50,6 +51,8 @@ function decodeFrame(kind: string, payload: Buffer): Frame | null {
       return { kind: "output", stream: "stderr", data: Buffer.from(payload) };
     case "D":
       return { kind: "disk-full" };
+    case "T":
+      return { kind: "timeline", data: Buffer.from(payload) };
     case "R": {
       try {
         const python: unknown = JSON.parse(payload.toString("utf8")).python;

@@ -1,3 +1,4 @@
+import type { Timeline } from "../core/timeline/timeline.js";
 import type { RunLimits } from "./limits.js";
 
 export type LimitName = "time" | "cpu" | "memory" | "processes" | "output" | "disk";
@@ -26,6 +27,8 @@ export interface RunResult {
   truncated: boolean;
   /** Python version, e.g. "3.11.2". */
   python: string;
+  /** Every asyncio task and its steps; missing when the program never reached a normal exit (killed, os._exit). */
+  timeline?: Timeline;
 }
 
 function formatBytes(bytes: number): string {

@@ -4,6 +4,7 @@ import type { Readable, Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { BWRAP_TASKS, sandboxCommand } from "./bwrap-args.js";
 import { createRunCgroup, type RunCgroup } from "./cgroup.js";
+import { RecordingCollector } from "../core/timeline/timeline.js";
 import { FrameReader, type Frame } from "./frames.js";
 import { resolveLimits, type RunLimits } from "./limits.js";
 import { OutputCollector } from "./output.js";
@@ -57,6 +58,7 @@ export class Sandbox {
   private readonly exited: Promise<Exit>;
   private readonly closed: Promise<void>;
   private collector: OutputCollector | null = null;
+  private readonly recording = new RecordingCollector();
   private startupStderr = "";
   private diskFull = false;
   private used = false;
@@ -155,6 +157,7 @@ export class Sandbox {
         fileSizeBytes: limits.fileSizeBytes,
         openFiles: limits.openFiles,
       },
+      timeline: true,
     };
     (this.child.stdio[3] as Writable).end(JSON.stringify(request));
     const wallTimer = setTimeout(() => stop("time"), limits.wallMs);
@@ -193,6 +196,7 @@ export class Sandbox {
       cpuMs: Math.round(this.cgroup.cpuUsageMs() - cpuBefore),
       truncated: this.collector.truncated,
       python: this.python,
+      timeline: this.recording.timeline(),
     };
   }
 
@@ -210,6 +214,8 @@ export class Sandbox {
       this.markReady();
     } else if (frame.kind === "disk-full") {
       this.diskFull = true;
+    } else if (frame.kind === "timeline") {
+      this.recording.add(frame.data);
     } else {
       this.collector?.add(frame.stream, "frames", frame.data);
     }

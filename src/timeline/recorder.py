@@ -288,8 +288,19 @@ def created_by():
     return {"run": "asyncio.run", "TaskGroup.create_task": "TaskGroup"}.get(name, name)
 
 
+# asyncio.run's own clean-up at the end, not the learner's tasks.
+LOOP_CLEANUP = {"BaseEventLoop.shutdown_asyncgens", "BaseEventLoop.shutdown_default_executor"}
+
+
+def is_loop_cleanup(coro):
+    code = getattr(coro, "cr_code", None)
+    return code is not None and code.co_qualname in LOOP_CLEANUP and code.co_filename.startswith(ASYNCIO_DIR)
+
+
 def record_tasks(recording):
     def recorded_task_factory(loop, coro, context=None):
+        if is_loop_cleanup(coro):
+            return asyncio.Task(coro, loop=loop, context=context)
         if len(recording.tasks) >= MAX_TASKS:
             recording.dropped_tasks += 1
             return asyncio.Task(coro, loop=loop, context=context)

@@ -1,0 +1,276 @@
+import { existsSync } from "node:fs";
+import { Resvg } from "@resvg/resvg-js";
+import { BLOCKING_STEP_MS, type Interval, type OutputLine, type Timeline, type TimelineTask } from "./timeline.js";
+
+/**
+ * The timeline as a picture: one lane per task on a shared time axis, running steps as bars (red when a
+ * step blocked the loop), waits as thin lines labelled with what was awaited, printed lines marked below.
+ * An opaque slate panel with light text reads the same in Discord's dark and light themes. Discord shows
+ * embed images about 400–520 px wide, so the picture is drawn 720 units wide with large type, at 2× pixels.
+ */
+const WIDTH = 720;
+const PAD = 16;
+const LABEL_WIDTH = 156;
+const OUTCOME_ROOM = 24;
+const PLOT_LEFT = PAD + LABEL_WIDTH;
+const PLOT_RIGHT = WIDTH - PAD - OUTCOME_ROOM;
+const HEADER_HEIGHT = 58;
+const LANE_HEIGHT = 36;
+const BAR_HEIGHT = 14;
+const PRINT_ROW_HEIGHT = 20;
+const PRINT_LABEL_ROWS = 3;
+const AXIS_HEIGHT = 30;
+const FOOTER_LINE = 16;
+/** Beyond this many tasks lanes stop being readable; the rest are counted in the footer. */
+export const MAX_LANES = 14;
+/** Printed lines get a label while few enough to be told apart. */
+const MAX_LABELLED_LINES = 12;
+/** Runs of steps closer than this (in picture units) draw as one bar, so busy lanes stay light. */
+const MERGE_GAP = 1;
+const MIN_BAR_WIDTH = 1.5;
+const PNG_ZOOM = 2;
+
+const COLORS = {
+  background: "#1e2430",
+  border: "#3b4455",
+  text: "#e8ecf3",
+  muted: "#9aa5b8",
+  grid: "#323b4b",
+  running: "#4ade80",
+  blocking: "#f87171",
+  waiting: "#8b95a7",
+  stdout: "#7dd3fc",
+  stderr: "#fca5a5",
+  cancelled: "#fbbf24",
+};
+const FONT = "DejaVu Sans, Verdana, sans-serif";
+/** Debian's fonts-dejavu-core; resvg draws no text without a font. */
+const FONT_FILES = ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"];
+/** Average DejaVu Sans glyph width as a share of the font size, to fit labels without measuring. */
+const CHAR_WIDTH = 0.6;
+
+export function renderTimelinePng(timeline: Timeline, lines: readonly OutputLine[]): Buffer {
+  const resvg = new Resvg(renderTimelineSvg(timeline, lines), {
+    fitTo: { mode: "zoom", value: PNG_ZOOM },
+    font: { fontFiles: FONT_FILES.filter((file) => existsSync(file)), loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
+  });
+  return resvg.render().asPng();
+}
+
+export function renderTimelineSvg(timeline: Timeline, lines: readonly OutputLine[]): string {
+  const shown = timeline.tasks.slice(0, MAX_LANES);
+  const endMs = Math.max(timeline.wallMs, ...lines.map((line) => line.atMs), ...shown.flatMap((task) => task.intervals.map((i) => i.endMs)), 1);
+  const x = (ms: number) => PLOT_LEFT + (Math.min(Math.max(ms, 0), endMs) / endMs) * (PLOT_RIGHT - PLOT_LEFT);
+
+  const lanesTop = HEADER_HEIGHT;
+  const printTop = lanesTop + shown.length * LANE_HEIGHT;
+  const labelled = lines.length <= MAX_LABELLED_LINES;
+  const printHeight = PRINT_ROW_HEIGHT + (labelled && lines.length > 0 ? PRINT_LABEL_ROWS * 15 : 0);
+  const axisTop = printTop + printHeight;
+  const footer = footerNotes(timeline, shown.length);
+  const height = axisTop + AXIS_HEIGHT + footer.length * FOOTER_LINE + PAD;
+
+  const parts: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="${FONT}">`,
+    `<rect x="0.5" y="0.5" width="${WIDTH - 1}" height="${height - 1}" rx="8" fill="${COLORS.background}" stroke="${COLORS.border}"/>`,
+    ...header(timeline, endMs),
+    ...grid(endMs, x, lanesTop, axisTop),
+    ...shown.flatMap((task, index) => lane(task, lanesTop + index * LANE_HEIGHT, x)),
+    ...printedRow(lines, printTop, printHeight, lanesTop, labelled, x),
+    ...axis(endMs, x, axisTop),
+    ...footer.map((note, index) => text(PAD, axisTop + AXIS_HEIGHT + index * FOOTER_LINE + 4, note, { size: 11, fill: COLORS.muted })),
+    "</svg>",
+  ];
+  return parts.join("\n");
+}
+
+function header(timeline: Timeline, endMs: number): string[] {
+  const count = timeline.tasks.length;
+  const legendY = 44;
+  return [
+    text(PAD, 24, "Tasks on the event loop", { size: 15, weight: "bold" }),
+    text(WIDTH - PAD, 24, `${count} task${count === 1 ? "" : "s"} · ${formatDuration(endMs)} in all`, { size: 13, anchor: "end" }),
+    rect(PAD, legendY - 9, 16, 10, COLORS.running),
+    text(PAD + 22, legendY, "running", { size: 11, fill: COLORS.muted }),
+    rect(PAD + 84, legendY - 5, 16, 2, COLORS.waiting),
+    text(PAD + 106, legendY, "waiting (on what, when it fits)", { size: 11, fill: COLORS.muted }),
+    rect(PAD + 300, legendY - 9, 16, 10, COLORS.blocking),
+    text(PAD + 322, legendY, `blocking the loop (≥ ${BLOCKING_STEP_MS} ms)`, { size: 11, fill: COLORS.muted }),
+    rect(PAD + 500, legendY - 10, 2, 12, COLORS.stdout),
+    text(PAD + 508, legendY, "a line printed", { size: 11, fill: COLORS.muted }),
+  ];
+}
+
+function grid(endMs: number, x: (ms: number) => number, top: number, bottom: number): string[] {
+  return ticks(endMs).map((ms) => `<line x1="${n(x(ms))}" y1="${top}" x2="${n(x(ms))}" y2="${bottom}" stroke="${COLORS.grid}"/>`);
+}
+
+function lane(task: TimelineTask, top: number, x: (ms: number) => number): string[] {
+  const middle = top + LANE_HEIGHT / 2;
+  const parts = [
+    text(PAD, middle - 2, fit(`${task.coroutine}()`, LABEL_WIDTH - 8, 13), { size: 13 }),
+    text(PAD, middle + 12, fit(`${task.name} · ${task.createdBy}`, LABEL_WIDTH - 8, 10), { size: 10, fill: COLORS.muted }),
+  ];
+  for (const interval of task.intervals.filter((i) => i.kind === "waiting")) {
+    const [left, right] = [x(interval.startMs), x(interval.endMs)];
+    parts.push(rect(left, middle - 1, right - left, 2, COLORS.waiting));
+    const label = interval.waitingOn?.label;
+    if (label && right - left >= label.length * 10 * CHAR_WIDTH + 8) {
+      parts.push(text((left + right) / 2, middle - 5, label, { size: 10, fill: COLORS.muted, anchor: "middle" }));
+    }
+  }
+  for (const bar of bars(task.intervals, x)) {
+    parts.push(rect(bar.left, middle - BAR_HEIGHT / 2, bar.right - bar.left, BAR_HEIGHT, bar.blocking ? COLORS.blocking : COLORS.running, 2));
+    const label = `blocked ${formatDuration(bar.blockingMs)}`;
+    if (bar.blocking && bar.right - bar.left >= label.length * 10 * CHAR_WIDTH + 8) {
+      parts.push(text((bar.left + bar.right) / 2, middle + 4, label, { size: 10, fill: COLORS.background, anchor: "middle", weight: "bold" }));
+    }
+  }
+  if (task.finishedMs !== null) parts.push(outcomeMark(task, x(task.finishedMs) + 4, middle + 4));
+  return parts;
+}
+
+const OUTCOME_MARKS = {
+  result: { mark: "✓", fill: COLORS.running },
+  exception: { mark: "✗", fill: COLORS.blocking },
+  cancelled: { mark: "⊘", fill: COLORS.cancelled },
+} as const;
+
+function outcomeMark(task: TimelineTask, left: number, baseline: number): string {
+  if (task.outcome === "pending") return "";
+  const { mark, fill } = OUTCOME_MARKS[task.outcome];
+  return text(left, baseline, mark, { size: 12, fill, weight: "bold" });
+}
+
+interface Bar {
+  left: number;
+  right: number;
+  blocking: boolean;
+  blockingMs: number;
+}
+
+/** Running steps as bars: neighbours closer than MERGE_GAP merge, tiny steps stay visible. */
+function bars(intervals: readonly Interval[], x: (ms: number) => number): Bar[] {
+  const merged: Bar[] = [];
+  for (const interval of intervals) {
+    if (interval.kind !== "running") continue;
+    const lengthMs = interval.endMs - interval.startMs;
+    const blocking = lengthMs >= BLOCKING_STEP_MS;
+    const left = x(interval.startMs);
+    const right = Math.max(x(interval.endMs), left + MIN_BAR_WIDTH);
+    const last = merged.at(-1);
+    if (last && left - last.right < MERGE_GAP && last.blocking === blocking) {
+      last.right = Math.max(last.right, right);
+      last.blockingMs += blocking ? lengthMs : 0;
+    } else {
+      merged.push({ left, right, blocking, blockingMs: blocking ? lengthMs : 0 });
+    }
+  }
+  return merged;
+}
+
+function printedRow(lines: readonly OutputLine[], top: number, height: number, lanesTop: number, labelled: boolean, x: (ms: number) => number): string[] {
+  const parts = [text(PAD, top + 14, "printed", { size: 12, fill: COLORS.muted })];
+  if (lines.length === 0) {
+    parts.push(text(PLOT_LEFT, top + 14, "(nothing)", { size: 11, fill: COLORS.muted }));
+    return parts;
+  }
+  const rowEnds = Array.from({ length: PRINT_LABEL_ROWS }, () => -Infinity);
+  for (const line of lines) {
+    const left = x(line.atMs);
+    const color = line.stream === "stderr" ? COLORS.stderr : COLORS.stdout;
+    // A faint guide up through the lanes shows which task was running when the line was printed.
+    parts.push(`<line x1="${n(left)}" y1="${lanesTop}" x2="${n(left)}" y2="${top}" stroke="${color}" stroke-opacity="0.25" stroke-dasharray="2 3"/>`);
+    parts.push(rect(left - 1, top + 3, 2, 14, color));
+    if (!labelled) continue;
+    const label = fit(line.text.trim() || "(empty line)", 150, 11);
+    const width = label.length * 11 * CHAR_WIDTH;
+    const textLeft = Math.min(left + 3, WIDTH - PAD - width);
+    const row = rowEnds.findIndex((end) => end < textLeft);
+    if (row === -1) continue;
+    rowEnds[row] = textLeft + width + 6;
+    parts.push(text(textLeft, top + PRINT_ROW_HEIGHT + 11 + row * 15, label, { size: 11, fill: color }));
+  }
+  return parts;
+}
+
+function axis(endMs: number, x: (ms: number) => number, top: number): string[] {
+  const parts = [`<line x1="${PLOT_LEFT}" y1="${top}" x2="${PLOT_RIGHT}" y2="${top}" stroke="${COLORS.muted}"/>`];
+  for (const ms of ticks(endMs)) {
+    parts.push(`<line x1="${n(x(ms))}" y1="${top}" x2="${n(x(ms))}" y2="${top + 5}" stroke="${COLORS.muted}"/>`);
+    parts.push(text(x(ms), top + 18, tickLabel(ms), { size: 11, fill: COLORS.muted, anchor: "middle" }));
+  }
+  return parts;
+}
+
+function footerNotes(timeline: Timeline, shownLanes: number): string[] {
+  const notes: string[] = [];
+  const hidden = timeline.tasks.length - shownLanes + timeline.droppedTasks;
+  if (hidden > 0) notes.push(`${hidden} more task${hidden === 1 ? "" : "s"} not shown.`);
+  if (timeline.droppedSteps > 0) notes.push(`A busy program: ${timeline.droppedSteps} short steps were not recorded.`);
+  return notes;
+}
+
+/** Round axis ticks: 1, 2 or 5 × a power of ten, four to eight of them. */
+export function ticks(endMs: number): number[] {
+  const rough = endMs / 6;
+  const power = 10 ** Math.floor(Math.log10(rough));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((candidate) => candidate >= rough) ?? power * 10;
+  const result: number[] = [];
+  for (let ms = 0; ms <= endMs + step * 1e-9; ms += step) result.push(ms);
+  return result;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1) return `${+ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${+ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
+function tickLabel(ms: number): string {
+  if (ms === 0) return "0";
+  return ms < 1000 ? `${+ms.toFixed(1)} ms` : `${+(ms / 1000).toFixed(2)} s`;
+}
+
+/** Cuts text to fit `width` units at `size`, with an ellipsis. */
+function fit(value: string, width: number, size: number): string {
+  const max = Math.floor(width / (size * CHAR_WIDTH));
+  return value.length <= max ? value : `${value.slice(0, Math.max(max - 1, 1))}…`;
+}
+
+function rect(left: number, top: number, width: number, height: number, fill: string, radius = 0): string {
+  return `<rect x="${n(left)}" y="${n(top)}" width="${n(Math.max(width, 0))}" height="${n(height)}"${radius ? ` rx="${radius}"` : ""} fill="${fill}"/>`;
+}
+
+interface TextStyle {
+  size: number;
+  fill?: string;
+  weight?: "bold";
+  anchor?: "start" | "middle" | "end";
+}
+
+function text(left: number, baseline: number, value: string, style: TextStyle): string {
+  const attributes = [
+    `x="${n(left)}"`,
+    `y="${n(baseline)}"`,
+    `font-size="${style.size}"`,
+    `fill="${style.fill ?? COLORS.text}"`,
+    style.weight ? `font-weight="${style.weight}"` : "",
+    style.anchor && style.anchor !== "start" ? `text-anchor="${style.anchor}"` : "",
+  ];
+  return `<text ${attributes.filter(Boolean).join(" ")}>${escapeXml(value)}</text>`;
+}
+
+function n(value: number): string {
+  return String(Math.round(value * 10) / 10);
+}
+
+function escapeXml(value: string): string {
+  // Learners print anything: control characters other than tab are not allowed in XML at all.
+  return value
+    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, "")
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/"/g, "&quot;");
+}

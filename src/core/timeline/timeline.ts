@@ -1,0 +1,182 @@
+import { z } from "zod";
+
+/**
+ * The picture of a run's event loop: every asyncio task, when it ran and what it waited on. Built from
+ * the JSON that src/timeline/recorder.py writes inside the sandbox (see its docstring for the format).
+ * Times are milliseconds since the learner's code was handed to the sandbox, like the output's atMs.
+ */
+export interface Timeline {
+  tasks: TimelineTask[];
+  wallMs: number;
+  /** Steps and tasks the recorder left out of a very busy program (it keeps the start and every long step). */
+  droppedSteps: number;
+  droppedTasks: number;
+}
+
+export type TaskOutcome = "result" | "exception" | "cancelled" | "pending";
+
+export interface TimelineTask {
+  id: number;
+  /** The task's name, "Task-3" unless the program named it. */
+  name: string;
+  /** The coroutine function's qualified name, e.g. "main" or "Crawler.fetch". */
+  coroutine: string;
+  /** What made it: "asyncio.run", "create_task", "gather", "TaskGroup", "ensure_future", … */
+  createdBy: string;
+  createdMs: number;
+  /** null while pending at exit (the loop never finished it). */
+  finishedMs: number | null;
+  outcome: TaskOutcome;
+  /** The exception's class name when outcome is "exception". */
+  exception?: string;
+  intervals: Interval[];
+}
+
+export type WaitKind = "sleep" | "task" | "tasks" | "io" | "sync" | "thread" | "yield" | "future";
+
+export interface WaitingOn {
+  kind: WaitKind;
+  /** For people: "asyncio.sleep", "Queue.get", "Task-2", "gather". */
+  label: string;
+  /** The tasks waited for, when kind is "task" or "tasks". */
+  taskIds?: number[];
+}
+
+export interface Interval {
+  kind: "running" | "waiting";
+  startMs: number;
+  endMs: number;
+  /** Known for waits after a step: not for the wait between creation and the first step. */
+  waitingOn?: WaitingOn;
+}
+
+/** A line the program printed and when it reached Loopy. */
+export interface OutputLine {
+  text: string;
+  stream: "stdout" | "stderr";
+  atMs: number;
+}
+
+/** A step that held the loop this long blocked every other task: asyncio debug mode's slow_callback_duration. */
+export const BLOCKING_STEP_MS = 100;
+
+/** The recording is written by code the learner can imitate, so everything is checked and bounded. */
+const milliseconds = z.number().finite().min(0).max(24 * 3600 * 1000);
+const recordingSchema = z.object({
+  version: z.literal(1),
+  wallMs: milliseconds,
+  droppedSteps: z.number().int().min(0),
+  droppedTasks: z.number().int().min(0),
+  waits: z
+    .array(
+      z.object({
+        kind: z.enum(["sleep", "task", "tasks", "io", "sync", "thread", "yield", "future"]),
+        label: z.string().max(200),
+        tasks: z.array(z.number().int()).max(10_000).optional(),
+      }),
+    )
+    .max(100_000),
+  tasks: z
+    .array(
+      z.object({
+        id: z.number().int().min(1),
+        name: z.string().max(200),
+        coro: z.string().max(200),
+        createdBy: z.string().max(200),
+        createdMs: milliseconds,
+        steps: z.array(z.tuple([milliseconds, milliseconds, z.number().int().min(-1)])).max(100_000),
+        finishedMs: milliseconds.nullable(),
+        outcome: z.enum(["result", "exception", "cancelled", "pending"]),
+        exception: z.string().max(200).optional(),
+      }),
+    )
+    .max(10_000),
+});
+
+type Recording = z.infer<typeof recordingSchema>;
+
+/** The largest recording accepted: the recorder's own caps keep real ones near 1 MB at most. */
+export const MAX_RECORDING_BYTES = 4 * 1024 * 1024;
+
+/** The timeline in the recorder's JSON, or undefined when it is missing, too large or not a recording. */
+export function parseRecording(json: string | Buffer): Timeline | undefined {
+  if (json.length === 0 || json.length > MAX_RECORDING_BYTES) return undefined;
+  let data: unknown;
+  try {
+    data = JSON.parse(json.toString());
+  } catch {
+    return undefined;
+  }
+  const parsed = recordingSchema.safeParse(data);
+  return parsed.success ? timelineFrom(parsed.data) : undefined;
+}
+
+function timelineFrom(recording: Recording): Timeline {
+  const waitingOn = (index: number): WaitingOn | undefined => {
+    const wait = recording.waits[index];
+    if (!wait) return undefined;
+    return { kind: wait.kind, label: wait.label, ...(wait.tasks ? { taskIds: wait.tasks } : {}) };
+  };
+  const tasks = recording.tasks.map((task): TimelineTask => {
+    const steps = [...task.steps].sort((a, b) => a[0] - b[0]);
+    const intervals: Interval[] = [];
+    let waitStart = task.createdMs;
+    let waitFor: WaitingOn | undefined;
+    for (const [startMs, endMs, wait] of steps) {
+      if (startMs > waitStart) intervals.push({ kind: "waiting", startMs: waitStart, endMs: startMs, ...(waitFor ? { waitingOn: waitFor } : {}) });
+      intervals.push({ kind: "running", startMs, endMs: Math.max(startMs, endMs) });
+      waitStart = Math.max(startMs, endMs);
+      waitFor = waitingOn(wait);
+    }
+    // Still waiting when the program ended: draw the wait to the end.
+    if (task.finishedMs === null && recording.wallMs > waitStart) {
+      intervals.push({ kind: "waiting", startMs: waitStart, endMs: recording.wallMs, ...(waitFor ? { waitingOn: waitFor } : {}) });
+    }
+    return {
+      id: task.id,
+      name: task.name,
+      coroutine: task.coro,
+      createdBy: task.createdBy,
+      createdMs: task.createdMs,
+      finishedMs: task.finishedMs,
+      outcome: task.outcome,
+      ...(task.exception ? { exception: task.exception } : {}),
+      intervals,
+    };
+  });
+  return { tasks, wallMs: recording.wallMs, droppedSteps: recording.droppedSteps, droppedTasks: recording.droppedTasks };
+}
+
+/** The output as lines, each at the time its last piece arrived (a line may be printed in parts). */
+export function outputLines(chunks: readonly OutputLine[]): OutputLine[] {
+  const lines: OutputLine[] = [];
+  const unfinished = new Map<OutputLine["stream"], OutputLine>();
+  for (const chunk of chunks) {
+    const pieces = ((unfinished.get(chunk.stream)?.text ?? "") + chunk.text).split("\n");
+    unfinished.set(chunk.stream, { text: pieces.pop()!, stream: chunk.stream, atMs: chunk.atMs });
+    for (const text of pieces) lines.push({ text, stream: chunk.stream, atMs: chunk.atMs });
+  }
+  for (const line of unfinished.values()) if (line.text !== "") lines.push(line);
+  return lines.sort((a, b) => a.atMs - b.atMs);
+}
+
+/** Running intervals long enough to have blocked every other task. */
+export function blockingSteps(task: TimelineTask): Interval[] {
+  return task.intervals.filter((interval) => interval.kind === "running" && interval.endMs - interval.startMs >= BLOCKING_STEP_MS);
+}
+
+/** Gathers the recorder's T frames in order; past MAX_RECORDING_BYTES the recording is given up. */
+export class RecordingCollector {
+  private readonly pieces: Buffer[] = [];
+  private bytes = 0;
+
+  add(piece: Buffer): void {
+    this.bytes += piece.length;
+    if (this.bytes <= MAX_RECORDING_BYTES) this.pieces.push(piece);
+    else this.pieces.length = 0;
+  }
+
+  timeline(): Timeline | undefined {
+    return parseRecording(Buffer.concat(this.pieces));
+  }
+}
