@@ -53,16 +53,14 @@ const python: Check = (config) => {
 };
 
 const sandbox: Check = async (config) => {
-  const fix = "Run `npm run setup` (installs bubblewrap); the worker must run as root (or with a delegated cgroup) to set per-run limits.";
-  if (spawnSync("bwrap", ["--version"], { stdio: "ignore" }).status !== 0) return { check: "Sandbox", ok: false, detail: "bubblewrap (bwrap) is not installed", fix };
-  try {
-    const { runInSandbox } = await import("../sandbox/sandbox.js");
-    const result = await runInSandbox("import asyncio, socket\nprint('sandbox ok')", { python: config.LOOPY_PYTHON });
-    const ok = result.outcome === "ok" && result.stdout.trim() === "sandbox ok";
-    return { check: "Sandbox", ok, detail: ok ? `bubblewrap runs Python ${result.python} in ${result.wallMs} ms` : `a test run ended: ${result.outcome} ${result.stderr.trim().slice(0, 200)}`, fix };
-  } catch (error) {
-    return { check: "Sandbox", ok: false, detail: (error as Error).message, fix };
-  }
+  const { checkSandbox } = await import("../sandbox/doctor.js");
+  const { ok, problems } = await checkSandbox({ python: config.LOOPY_PYTHON });
+  return {
+    check: "Sandbox",
+    ok,
+    detail: ok ? "bubblewrap, cgroups and a test run of Python work" : problems.join("; "),
+    fix: "Run `npm run setup` (installs bubblewrap); run workers as root (or with a delegated cgroup) so each run gets its limits.",
+  };
 };
 
 const content: Check = (config) => {
