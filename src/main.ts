@@ -1,14 +1,27 @@
 import { join } from "node:path";
 import { startApp, type App } from "./app.js";
-import { ConfigError, loadConfig } from "./config.js";
+import { ConfigError, loadConfig, type Config } from "./config.js";
 import { ContentError } from "./core/content/load.js";
+import { startHealthServer } from "./health/server.js";
+import { shutDownOnSignals } from "./health/shutdown.js";
 import { log, sendLogsToFile } from "./log.js";
 import { startEmbeddedRedis, type EmbeddedRedis } from "./store/redis-server.js";
 
 /**
+ * discord.js is loaded only for Discord. Its client is made before the app, so that the daily quiz
+ * posts through the client the bot logs in with.
+ */
+async function discordAdapter(config: Config) {
+  const [{ createDiscordClient, startDiscordBot }, { DiscordChannelPoster }] = await Promise.all([import("./discord/bot.js"), import("./discord/channel-poster.js")]);
+  const client = createDiscordClient(config);
+  return { poster: new DiscordChannelPoster(client), start: (app: App) => startDiscordBot(app, { client }) };
+}
+
+/**
  * `npm start`: with DISCORD_TOKEN the bot logs in to Discord; without it the local console opens,
  * driving the same commands, queue, workers and sandbox from the terminal. Without REDIS_URL a private
- * redis-server is started with its data in LOOPY_DATA_DIR.
+ * redis-server is started with its data in LOOPY_DATA_DIR. With HEALTH_PORT, /healthz, /readyz and
+ * /metrics are served there.
  */
 async function main() {
   const config = loadConfig();
@@ -16,27 +29,26 @@ async function main() {
   if (consoleMode) sendLogsToFile(join(config.LOOPY_DATA_DIR, "loopy.log"));
   let embedded: EmbeddedRedis | undefined;
   if (!config.REDIS_URL) embedded = await startEmbeddedRedis({ dataDir: join(config.LOOPY_DATA_DIR, "redis"), persistent: true });
-  const app: App = await startApp(config, config.REDIS_URL ?? embedded!.url);
-  const stop = async () => {
-    await app.stop();
-    await embedded?.stop();
-  };
+  const redisUrl = config.REDIS_URL ?? embedded!.url;
+  const discord = consoleMode ? undefined : await discordAdapter(config);
+  const app = await startApp(config, redisUrl, { poster: discord?.poster });
+  const health = config.HEALTH_PORT === undefined ? undefined : await startHealthServer({ port: config.HEALTH_PORT, redisUrl, runQueuePrefix: config.RUN_QUEUE_PREFIX, needsRunWorker: true });
+  let bot: { stop(): Promise<void> } | undefined;
+  // No new interactions first; then the work in progress ends (waiting runs are told, the in-process
+  // worker finishes its runs, a daily post completes); then the connections; the embedded Redis last.
+  const shutDown = shutDownOnSignals([
+    { name: "Discord gateway", run: () => bot?.stop() },
+    { name: "run queue, workers and daily quiz", run: () => app.stop() },
+    { name: "health endpoint", run: () => health?.close() },
+    { name: "embedded Redis", run: () => embedded?.stop() },
+  ]);
   if (consoleMode) {
     const { runConsole } = await import("./console/console.js");
     await runConsole(app);
-    await stop();
-    process.exit(0);
+    shutDown("console closed");
+    return;
   }
-  const { startDiscordBot } = await import("./discord/bot.js");
-  const bot = await startDiscordBot(app);
-  for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, async () => {
-      log.info({ signal }, "shutting down");
-      await bot.stop();
-      await stop();
-      process.exit(0);
-    });
-  }
+  bot = await discord!.start(app);
 }
 
 main().catch((error: unknown) => {

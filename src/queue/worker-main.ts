@@ -1,31 +1,33 @@
 import { ConfigError, loadConfig } from "../config.js";
+import { startHealthServer } from "../health/server.js";
+import { shutDownOnSignals } from "../health/shutdown.js";
 import { log } from "../log.js";
+import { checkSandbox } from "../sandbox/doctor.js";
 import { startRunWorker } from "./run-worker.js";
 
 /**
  * `npm run worker`: a standalone /run worker for any host that reaches REDIS_URL. On SIGTERM or SIGINT
- * it stops taking jobs and finishes the runs in progress; a second signal exits at once (those runs
- * then stall, and their users are told).
+ * it stops taking jobs and finishes the runs in progress; a second signal, or the end of the grace
+ * period, exits at once (those runs then stall, and their users are told). With HEALTH_PORT it serves
+ * /healthz, /readyz (Redis answers and the sandbox works) and /metrics.
  */
 async function main() {
   const config = loadConfig();
   if (!config.REDIS_URL) throw new ConfigError("REDIS_URL: a standalone worker needs the Redis server the bot uses, e.g. redis://host:6379.");
   const worker = await startRunWorker(config, config.REDIS_URL);
-  let stopping = false;
-  for (const signal of ["SIGTERM", "SIGINT"] as const) {
-    process.on(signal, () => {
-      if (stopping) process.exit(1);
-      stopping = true;
-      log.info({ signal }, "worker stopping: finishing the runs in progress");
-      worker.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          log.error({ err: error }, "worker did not stop cleanly");
-          process.exit(1);
-        },
-      );
-    });
-  }
+  const health =
+    config.HEALTH_PORT === undefined
+      ? undefined
+      : await startHealthServer({
+          port: config.HEALTH_PORT,
+          redisUrl: config.REDIS_URL,
+          runQueuePrefix: config.RUN_QUEUE_PREFIX,
+          sandboxProblems: async () => (await checkSandbox({ python: config.LOOPY_PYTHON })).problems,
+        });
+  shutDownOnSignals([
+    { name: "run worker (finishing the runs in progress)", run: () => worker.close() },
+    { name: "health endpoint", run: () => health?.close() },
+  ]);
 }
 
 main().catch((error: unknown) => {
