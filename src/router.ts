@@ -1,6 +1,7 @@
 import type { Command } from "./commands.js";
 import type { AutocompleteRequest, ComponentInteraction, Interaction } from "./core/interaction.js";
 import { errorReply, type Choice } from "./core/reply.js";
+import { interactions } from "./health/metrics.js";
 import { log } from "./log.js";
 
 const routerLog = log.child({ module: "router" });
@@ -39,6 +40,7 @@ export class Router {
       return;
     }
     routerLog.info({ interaction: interaction.id, command: name, user: interaction.user.id, guild: interaction.guildId }, "command");
+    interactions.inc({ command: name, kind: "command" });
     try {
       await command.execute(Object.assign(interaction, { options: parsed.data }));
     } catch (error) {
@@ -56,6 +58,7 @@ export class Router {
       return;
     }
     routerLog.info({ interaction: interaction.id, action, user: interaction.user.id, guild: interaction.guildId }, "component");
+    interactions.inc({ command: commandName, kind: "component" });
     try {
       await handler(Object.assign(interaction, { args }));
     } catch (error) {
