@@ -1,5 +1,6 @@
 import { Worker } from "bullmq";
 import type { Config } from "../config.js";
+import { recordRun } from "../health/metrics.js";
 import { log } from "../log.js";
 import { SandboxPool } from "../sandbox/pool.js";
 import { connect, limitsFromConfig, LOCK_MS, RUN_QUEUE, runJobSchema, STALLED_CHECK_MS, type RunJob, type RunJobResult } from "./run-queue.js";
@@ -23,6 +24,7 @@ export async function startRunWorker(config: Config, redisUrl: string): Promise<
       const jobLimits = { ...limits, ...data.limits };
       const startedAt = Date.now();
       const result = await pool.run(data.code, jobLimits);
+      recordRun(result, data.requestedAt);
       workerLog.info(
         { job: job.id, user: data.user.id, origin: data.origin, queuedMs: startedAt - data.requestedAt, outcome: result.outcome, limit: result.limit, wallMs: result.wallMs, cpuMs: result.cpuMs },
         "run finished",
