@@ -28,6 +28,7 @@ import {
   writeSettings,
 } from "../store/daily-store.js";
 import { recordProgress } from "../store/quiz-store.js";
+import { dailyQuizPosts, dailyQuizReveals } from "../health/metrics.js";
 import { log } from "../log.js";
 import type { Redis } from "ioredis";
 import type { DailySchedules } from "./daily-schedule.js";
@@ -147,6 +148,7 @@ export class DailyQuiz implements DailyQuizService {
     await savePost(this.redis, guildId, date, { questionId: question.id, number, channelId: settings.channelId, messageId, revealAt });
     await this.schedules.revealLater(guildId, date, revealAt - this.now());
     dailyLog.info({ guild: guildId, date, number, question: question.id, message: messageId }, "daily quiz posted");
+    dailyQuizPosts.inc();
   }
 
   /** Closes the previous quiz, picks a question not yet posted in this server, and posts it. */
@@ -199,6 +201,7 @@ export class DailyQuiz implements DailyQuizService {
       await this.deps.poster.post(post.channelId, reply);
     }
     dailyLog.info({ guild: guildId, date, number: post.number, votes: votes.size, correct: correct.length }, "daily quiz revealed");
+    dailyQuizReveals.inc();
   }
 
   async answer(guildId: string, date: string, user: Person, choice: number): Promise<Reply> {
