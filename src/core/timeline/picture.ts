@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { Resvg } from "@resvg/resvg-js";
-import { BLOCKING_STEP_MS, type Interval, type OutputLine, type Timeline, type TimelineTask } from "./timeline.js";
+import { BLOCKING_STEP_MS, formatDuration, MAX_LANES, type Interval, type OutputLine, type Timeline, type TimelineTask } from "./timeline.js";
 
 /**
  * The timeline as a picture: one lane per task on a shared time axis, running steps as bars (red when a
@@ -21,8 +21,6 @@ const PRINT_ROW_HEIGHT = 20;
 const PRINT_LABEL_ROWS = 3;
 const AXIS_HEIGHT = 30;
 const FOOTER_LINE = 16;
-/** Beyond this many tasks lanes stop being readable; the rest are counted in the footer. */
-export const MAX_LANES = 14;
 /** Printed lines get a label while few enough to be told apart. */
 const MAX_LABELLED_LINES = 12;
 /** Runs of steps closer than this (in picture units) draw as one bar, so busy lanes stay light. */
@@ -219,12 +217,6 @@ export function ticks(endMs: number): number[] {
   const result: number[] = [];
   for (let ms = 0; ms <= endMs + step * 1e-9; ms += step) result.push(ms);
   return result;
-}
-
-export function formatDuration(ms: number): string {
-  if (ms < 1) return `${+ms.toFixed(2)} ms`;
-  if (ms < 1000) return `${+ms.toFixed(ms < 10 ? 1 : 0)} ms`;
-  return `${(ms / 1000).toFixed(2)} s`;
 }
 
 function tickLabel(ms: number): string {

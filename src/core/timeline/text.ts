@@ -1,5 +1,4 @@
-import { formatDuration, MAX_LANES } from "./picture.js";
-import { BLOCKING_STEP_MS, type Timeline, type TimelineTask } from "./timeline.js";
+import { BLOCKING_STEP_MS, formatDuration, MAX_LANES, type Timeline, type TimelineTask } from "./timeline.js";
 
 /** Columns of the lanes: fits a phone's code block next to the labels. */
 const COLUMNS = 40;

@@ -60,6 +60,9 @@ export interface OutputLine {
 /** A step that held the loop this long blocked every other task: asyncio debug mode's slow_callback_duration. */
 export const BLOCKING_STEP_MS = 100;
 
+/** Beyond this many tasks lanes stop being readable; pictures count the rest. */
+export const MAX_LANES = 14;
+
 /** The recording is written by code the learner can imitate, so everything is checked and bounded. */
 const milliseconds = z.number().finite().min(0).max(24 * 3600 * 1000);
 const recordingSchema = z.object({
@@ -158,6 +161,13 @@ export function outputLines(chunks: readonly OutputLine[]): OutputLine[] {
   }
   for (const line of unfinished.values()) if (line.text !== "") lines.push(line);
   return lines.sort((a, b) => a.atMs - b.atMs);
+}
+
+/** "0.5 ms", "250 ms", "1.00 s". */
+export function formatDuration(ms: number): string {
+  if (ms < 1) return `${+ms.toFixed(2)} ms`;
+  if (ms < 1000) return `${+ms.toFixed(ms < 10 ? 1 : 0)} ms`;
+  return `${(ms / 1000).toFixed(2)} s`;
 }
 
 /** Running intervals long enough to have blocked every other task. */

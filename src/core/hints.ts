@@ -1,0 +1,278 @@
+import type { RunResult } from "../sandbox/result.js";
+import { blockingSteps, BLOCKING_STEP_MS, formatDuration, type Interval, type Timeline, type TimelineTask } from "./timeline/timeline.js";
+
+/**
+ * Known asyncio mistakes found in a finished run: in what it printed to stderr and in its task timeline.
+ * Each hint says what happened in a sentence or two, what to write instead, and which /explain concept
+ * (content/CONCEPTS.txt) tells the whole story.
+ */
+export interface Hint {
+  id: HintId;
+  /** Markdown, a few sentences: what happened and what to write instead. */
+  message: string;
+  /** The line of main.py it is about, when known. */
+  line?: number;
+  /** A concept id for an "explain" button; none when Loopy has no page on it. */
+  concept?: string;
+}
+
+export type HintId =
+  | "never-awaited"
+  | "await-outside-function"
+  | "asyncio-run-nested"
+  | "blocking-the-loop"
+  | "task-destroyed"
+  | "task-cancelled-at-exit"
+  | "task-exception-unretrieved"
+  | "sequential-awaits"
+  | "no-stdin";
+
+export type HintSource = Pick<RunResult, "stderr" | "timeline">;
+
+/** Hints for a run, most important first; `code` (the program run) lets some point at a line. */
+export function findHints(result: HintSource, code = ""): Hint[] {
+  const hints = [
+    ...awaitOutsideFunction(result.stderr),
+    ...asyncioRunNested(result.stderr),
+    ...taskExceptionUnretrieved(result.stderr),
+    ...blockingTheLoop(result.timeline, code),
+    ...taskDestroyed(result.stderr),
+    ...taskCancelledAtExit(result.timeline, code),
+    ...noStdin(result.stderr),
+    ...sequentialAwaits(result.timeline),
+  ];
+  // The coroutine handed to a nested asyncio.run() is never awaited too; one hint is enough.
+  const nested = hints.some((hint) => hint.id === "asyncio-run-nested");
+  return [...(nested ? [] : neverAwaited(result.stderr)), ...hints];
+}
+
+const MAIN_PY = String.raw`(?:/tmp/)?main\.py`;
+
+/** The line of main.py the last traceback entry in `text` points at: where it went wrong. */
+function lastTracebackLine(text: string): number | undefined {
+  const lines = [...text.matchAll(new RegExp(String.raw`File "${MAIN_PY}", line (\d+)`, "g"))];
+  const last = lines.at(-1);
+  return last ? Number(last[1]) : undefined;
+}
+
+/** The first line of `code` that matches, 1-based. */
+function lineOf(code: string, pattern: RegExp): number | undefined {
+  const index = code.split("\n").findIndex((line) => pattern.test(line));
+  return index === -1 ? undefined : index + 1;
+}
+
+function withLine(hint: Hint, line: number | undefined): Hint {
+  return line === undefined ? hint : { ...hint, line };
+}
+
+function neverAwaited(stderr: string): Hint[] {
+  const warnings = [...stderr.matchAll(new RegExp(String.raw`(?:${MAIN_PY}:(\d+)|sys:1): RuntimeWarning: coroutine '([^']+)' was never awaited`, "g"))];
+  const seen = new Set<string>();
+  return warnings.flatMap(([, line, name]) => {
+    if (seen.has(name!)) return [];
+    seen.add(name!);
+    const call = `${name!.split(".").at(-1)}(…)`;
+    return [
+      withLine(
+        {
+          id: "never-awaited",
+          message:
+            `Calling \`${call}\` only made a coroutine object; its code never ran. ` +
+            `Write \`await ${call}\` to run it and wait for it, or \`asyncio.create_task(${call})\` to start it alongside.`,
+          concept: "never-awaited",
+        },
+        line ? Number(line) : undefined,
+      ),
+    ];
+  });
+}
+
+function awaitOutsideFunction(stderr: string): Hint[] {
+  const match = /SyntaxError: '(await|async for|async with)' outside (async )?function/.exec(stderr);
+  if (!match) return [];
+  const [, keyword, inPlainFunction] = match;
+  const message = inPlainFunction
+    ? `\`${keyword}\` only works inside an \`async def\` function, and this one is a plain \`def\`. Make it \`async def\`, and \`await\` it where it is called.`
+    : `\`${keyword}\` only works inside an \`async def\` function. Put the code in \`async def main():\` and start it with \`asyncio.run(main())\`.`;
+  return [withLine({ id: "await-outside-function", message, concept: "await-outside-function" }, lastTracebackLine(stderr))];
+}
+
+function asyncioRunNested(stderr: string): Hint[] {
+  if (!stderr.includes("asyncio.run() cannot be called from a running event loop")) return [];
+  return [
+    withLine(
+      {
+        id: "asyncio-run-nested",
+        message:
+          "`asyncio.run()` starts the event loop, so it belongs once at the top of the program. " +
+          "Inside a coroutine the loop is already running: write `await other()` instead of `asyncio.run(other())`.",
+        concept: "asyncio-run",
+      },
+      lastTracebackLine(stderr),
+    ),
+  ];
+}
+
+function taskExceptionUnretrieved(stderr: string): Hint[] {
+  const at = stderr.indexOf("Task exception was never retrieved");
+  if (at === -1) return [];
+  const report = stderr.slice(at);
+  const task = /coro=<([\w.<>]+)\(\)/.exec(report)?.[1];
+  const exception = /exception=(\w+)\(/.exec(report)?.[1];
+  const what = task ? `\`${task}()\`` : "A task";
+  return [
+    withLine(
+      {
+        id: "task-exception-unretrieved",
+        message:
+          `${what} failed${exception ? ` with ${exception}` : ""}, but nothing awaited it, so the error surfaced only when the task was thrown away. ` +
+          "Keep the task and `await` it (in a `try` if you expect errors), or start it in an `async with asyncio.TaskGroup()` block, which waits and raises for you.",
+        concept: "tasks",
+      },
+      lastTracebackLine(report),
+    ),
+  ];
+}
+
+function blockingTheLoop(timeline: Timeline | undefined, code: string): Hint[] {
+  if (!timeline) return [];
+  const blocked = timeline.tasks
+    .flatMap((task) => blockingSteps(task).map((step) => ({ task, step })))
+    .sort((a, b) => length(b.step) - length(a.step));
+  const longest = blocked[0];
+  if (!longest) return [];
+  const totalMs = blocked.reduce((sum, { step }) => sum + length(step), 0);
+  const where = `\`${longest.task.coroutine}()\``;
+  const stuck = othersAlive(timeline, longest.task, longest.step);
+  const sleepLine = lineOf(code, /\btime\.sleep\(/);
+  const fix =
+    sleepLine !== undefined
+      ? "`time.sleep()` stops the whole thread, loop included: write `await asyncio.sleep()` instead."
+      : "Code that keeps computing or waits without `await` (time.sleep, requests, file reads) stops everything: use `await asyncio.sleep()`, or move the work off the loop with `await asyncio.to_thread(func, …)`.";
+  const steps = blocked.length === 1 ? `ran for ${formatDuration(length(longest.step))}` : `ran ${blocked.length} times for ${formatDuration(totalMs)} in all`;
+  return [
+    withLine(
+      {
+        id: "blocking-the-loop",
+        message:
+          `${where} ${steps} without reaching an \`await\` (over ${BLOCKING_STEP_MS} ms each), ` +
+          `${stuck > 0 ? `while ${stuck} other task${stuck === 1 ? "" : "s"} could not run` : "and no other task could have run meanwhile"}. ${fix}`,
+        concept: "blocking-the-loop",
+      },
+      sleepLine,
+    ),
+  ];
+}
+
+function length(interval: Interval): number {
+  return interval.endMs - interval.startMs;
+}
+
+/** How many other tasks existed, unfinished, during `step`: the ones it kept from running. */
+function othersAlive(timeline: Timeline, task: TimelineTask, step: Interval): number {
+  return timeline.tasks.filter(
+    (other) => other !== task && other.createdMs < step.endMs && (other.finishedMs === null || other.finishedMs > step.startMs),
+  ).length;
+}
+
+function taskDestroyed(stderr: string): Hint[] {
+  if (!stderr.includes("Task was destroyed but it is pending!")) return [];
+  const task = /Task was destroyed but it is pending!\ntask: <Task pending name='[^']*' coro=<([\w.<>]+)\(\)/.exec(stderr)?.[1];
+  return [
+    {
+      id: "task-destroyed",
+      message:
+        `${task ? `The task running \`${task}()\`` : "A task"} was still waiting when its event loop closed, so it was thrown away unfinished. ` +
+        "Keep a reference to every task you start and `await` it before the end (or use `asyncio.TaskGroup`), and run the program with `asyncio.run(main())`, which cleans up for you.",
+      concept: "task-references",
+    },
+  ];
+}
+
+/** Tasks asyncio.run cancelled because main() returned without waiting for them. */
+function taskCancelledAtExit(timeline: Timeline | undefined, code: string): Hint[] {
+  const main = timeline?.tasks.find((task) => task.createdBy === "asyncio.run");
+  if (!timeline || !main || main.outcome !== "result" || main.finishedMs === null) return [];
+  const mainEnd = main.finishedMs;
+  const left = timeline.tasks.filter((task) => task.outcome === "cancelled" && task.finishedMs !== null && task.finishedMs >= mainEnd);
+  const first = left[0];
+  if (!first) return [];
+  const names = left.slice(0, 3).map((task) => `\`${task.coroutine}()\``);
+  const more = left.length > 3 ? ` and ${left.length - 3} more` : "";
+  return [
+    withLine(
+      {
+        id: "task-cancelled-at-exit",
+        message:
+          `\`${main.coroutine}()\` returned while ${names.join(", ")}${more} ${left.length === 1 ? "was" : "were"} still running, so \`asyncio.run\` cancelled ${left.length === 1 ? "it" : "them"} before ${left.length === 1 ? "it" : "they"} finished. ` +
+          "Keep each task (`task = asyncio.create_task(...)`) and `await task` before returning, or start them in `async with asyncio.TaskGroup() as tg:`, which waits for all of them.",
+        concept: "task-references",
+      },
+      lineOf(code, new RegExp(String.raw`create_task\(\s*${escapeRegExp(first.coroutine.split(".").at(-1)!)}\(`)),
+    ),
+  ];
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function noStdin(stderr: string): Hint[] {
+  if (!/^EOFError\b/m.test(stderr)) return [];
+  return [
+    withLine(
+      {
+        id: "no-stdin",
+        message:
+          "`input()` had nothing to read: code run here has no keyboard (no stdin). Put the values in the code instead, e.g. `name = \"Ada\"`.",
+      },
+      lastTracebackLine(stderr),
+    ),
+  ];
+}
+
+/** Waits this long or longer count as slow I/O a learner would want to overlap. */
+const SLOW_WAIT_MS = 100;
+const SEQUENTIAL_WAITS = 3;
+const OVERLAPPABLE: ReadonlySet<string> = new Set(["sleep", "io", "future", "thread"]);
+
+/**
+ * A gentle suggestion: one task waited several times in a row while no other task existed, so the
+ * waits added up; if they are independent, gather would overlap them.
+ */
+function sequentialAwaits(timeline: Timeline | undefined): Hint[] {
+  if (!timeline) return [];
+  for (const task of timeline.tasks) {
+    const run = longestSoloRun(timeline, task);
+    if (run.length < SEQUENTIAL_WAITS) continue;
+    const totalMs = run.reduce((sum, wait) => sum + length(wait), 0);
+    const longestMs = Math.max(...run.map(length));
+    return [
+      {
+        id: "sequential-awaits",
+        message:
+          `\`${task.coroutine}()\` awaited ${run.length} slow things one after another (${formatDuration(totalMs)} in all) while no other task ran. ` +
+          `If they don't depend on each other, \`await asyncio.gather(...)\` runs them at the same time: about ${formatDuration(longestMs)}.`,
+        concept: "gather",
+      },
+    ];
+  }
+  return [];
+}
+
+/** The longest series of consecutive slow waits of `task` during which no other task was alive. */
+function longestSoloRun(timeline: Timeline, task: TimelineTask): Interval[] {
+  let best: Interval[] = [];
+  let current: Interval[] = [];
+  for (const interval of task.intervals) {
+    if (interval.kind === "running") continue;
+    const overlappable = interval.waitingOn !== undefined && OVERLAPPABLE.has(interval.waitingOn.kind);
+    if (overlappable && length(interval) >= SLOW_WAIT_MS && othersAlive(timeline, task, interval) === 0) {
+      current.push(interval);
+      if (current.length > best.length) best = [...current];
+    } else {
+      current = [];
+    }
+  }
+  return best;
+}

@@ -1,0 +1,21 @@
+import type { RunResult } from "../../src/sandbox/result.js";
+import { runInSandbox } from "../../src/sandbox/sandbox.js";
+import type { Timeline, TimelineTask } from "../../src/core/timeline/timeline.js";
+
+/** Programs in tests are indented with the test; Python wants them flush left. */
+export function dedent(code: string): string {
+  const lines = code.replace(/^\n/, "").split("\n");
+  const indent = Math.min(...lines.filter((line) => line.trim()).map((line) => line.match(/^ */)![0].length));
+  return lines.map((line) => line.slice(indent)).join("\n");
+}
+
+/** Runs a program the way /run does: in the sandbox, with the task recorder loaded by the runner. */
+export async function run(code: string): Promise<RunResult & { timeline: Timeline }> {
+  const result = await runInSandbox(dedent(code));
+  if (!result.timeline) throw new Error(`no timeline recorded; stderr:\n${result.stderr}`);
+  return { ...result, timeline: result.timeline };
+}
+
+export function tasksOf(timeline: Timeline, coroutine: string): TimelineTask[] {
+  return timeline.tasks.filter((task) => task.coroutine === coroutine);
+}

@@ -1,0 +1,224 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseRecording, type TimelineTask } from "../../src/core/timeline/timeline.js";
+import { dedent, run, tasksOf } from "./helpers.js";
+
+const runningTime = (task: TimelineTask) => task.intervals.filter((i) => i.kind === "running");
+const waits = (task: TimelineTask) => task.intervals.filter((i) => i.kind === "waiting" && i.waitingOn);
+
+describe("the task recorder, through the sandbox", () => {
+  it("records the main coroutine and the tasks gather makes, with their steps and waits", async () => {
+    const { timeline } = await run(`
+      import asyncio
+
+      async def work(n):
+          await asyncio.sleep(0.2)
+          return n
+
+      async def main():
+          print(await asyncio.gather(work(1), work(2), work(3)))
+
+      asyncio.run(main())
+    `);
+    const [main, ...workers] = timeline.tasks;
+    expect(main).toMatchObject({ coroutine: "main", createdBy: "asyncio.run", outcome: "result", name: "Task-1" });
+    expect(workers.map((task) => [task.coroutine, task.createdBy, task.outcome])).toEqual([
+      ["work", "gather", "result"],
+      ["work", "gather", "result"],
+      ["work", "gather", "result"],
+    ]);
+    expect(waits(main!).map((wait) => wait.waitingOn)).toEqual([{ kind: "tasks", label: "gather", taskIds: [2, 3, 4] }]);
+    for (const worker of workers) {
+      expect(runningTime(worker)).toHaveLength(2); // up to the sleep, and after it
+      const [sleep] = waits(worker);
+      expect(sleep!.waitingOn).toEqual({ kind: "sleep", label: "asyncio.sleep" });
+      expect(sleep!.endMs - sleep!.startMs).toBeGreaterThanOrEqual(195);
+      expect(worker.finishedMs).toBe(worker.intervals.at(-1)!.endMs);
+    }
+    expect(timeline.wallMs).toBeGreaterThanOrEqual(main!.finishedMs!);
+  });
+
+  it("records tasks from create_task, ensure_future and TaskGroup, and what each awaited", async () => {
+    const { timeline } = await run(`
+      import asyncio
+
+      async def child():
+          await asyncio.sleep(0.01)
+
+      async def main():
+          task = asyncio.create_task(child(), name="named")
+          await task
+          await asyncio.ensure_future(child())
+          async with asyncio.TaskGroup() as group:
+              group.create_task(child())
+              group.create_task(child())
+          queue = asyncio.Queue()
+          asyncio.get_running_loop().call_later(0.01, queue.put_nowait, 1)
+          await queue.get()
+          await asyncio.to_thread(sum, [1, 2])
+
+      asyncio.run(main())
+    `);
+    expect(timeline.tasks.map((task) => [task.name, task.createdBy])).toEqual([
+      ["Task-1", "asyncio.run"],
+      ["named", "create_task"],
+      ["Task-3", "ensure_future"],
+      ["Task-4", "TaskGroup"],
+      ["Task-5", "TaskGroup"],
+    ]);
+    expect(waits(timeline.tasks[0]!).map((wait) => wait.waitingOn)).toEqual([
+      { kind: "task", label: "named", taskIds: [2] },
+      { kind: "task", label: "Task-3", taskIds: [3] },
+      { kind: "tasks", label: "TaskGroup" },
+      { kind: "sync", label: "Queue.get" },
+      { kind: "thread", label: "to_thread" },
+    ]);
+  });
+
+  it("records how each task ended: result, exception, cancelled, or still pending", async () => {
+    const { timeline } = await run(`
+      import asyncio
+
+      async def fail():
+          raise ValueError("no")
+
+      async def forever():
+          await asyncio.Event().wait()
+
+      async def main():
+          failing = asyncio.create_task(fail())
+          waiting = asyncio.create_task(forever())
+          await asyncio.sleep(0.01)
+          waiting.cancel()
+          await asyncio.gather(failing, waiting, return_exceptions=True)
+
+      asyncio.run(main())
+      loop = asyncio.new_event_loop()
+      loop.create_task(forever())
+      loop.run_until_complete(asyncio.sleep(0))
+      loop.close()
+    `);
+    expect(tasksOf(timeline, "fail")[0]).toMatchObject({ outcome: "exception", exception: "ValueError" });
+    expect(tasksOf(timeline, "forever").map((task) => task.outcome)).toEqual(["cancelled", "pending"]);
+    const pending = tasksOf(timeline, "forever")[1]!;
+    expect(pending.finishedMs).toBeNull();
+    expect(pending.intervals.at(-1)).toMatchObject({ kind: "waiting", endMs: timeline.wallMs, waitingOn: { kind: "sync", label: "Event.wait" } });
+  });
+
+  it("gives an empty timeline for a program without asyncio, and leaves out asyncio.run's own clean-up", async () => {
+    expect((await run(`print("hi")`)).timeline.tasks).toEqual([]);
+    const { timeline } = await run(`
+      import asyncio
+      async def main():
+          pass
+      asyncio.run(main())
+    `);
+    expect(timeline.tasks.map((task) => task.coroutine)).toEqual(["main"]);
+  });
+
+  it("keeps a busy program's recording small but keeps every step that blocked the loop", async () => {
+    const { timeline } = await run(`
+      import asyncio, time
+
+      async def spin():
+          for _ in range(3000):
+              await asyncio.sleep(0)
+
+      async def main():
+          await asyncio.gather(*(spin() for _ in range(10)))
+          time.sleep(0.15)
+
+      asyncio.run(main())
+    `);
+    expect(timeline.droppedSteps).toBeGreaterThan(0);
+    const steps = timeline.tasks.reduce((sum, task) => sum + runningTime(task).length, 0);
+    expect(steps).toBeLessThanOrEqual(20_000 + timeline.tasks.length);
+    expect(runningTime(timeline.tasks[0]!).some((step) => step.endMs - step.startMs >= 150)).toBe(true);
+  });
+});
+
+describe("the recorded program behaves as without the recorder", () => {
+  // Tracebacks, task reprs and asyncio's own error reports must read exactly as plain Python prints them.
+  const programs = {
+    "an exception out of asyncio.run": `
+      import asyncio
+      async def fail():
+          await asyncio.sleep(0)
+          raise KeyError("k")
+      async def main():
+          await asyncio.create_task(fail())
+      asyncio.run(main())
+    `,
+    "task reprs, a never-retrieved exception and a destroyed task": `
+      import asyncio, gc
+      async def boom():
+          raise ValueError("boom")
+      async def forever():
+          await asyncio.Event().wait()
+      async def main():
+          task = asyncio.create_task(boom())
+          print(asyncio.current_task())
+          print(task)
+          await asyncio.sleep(0.01)
+          print(task)
+          del task
+          gc.collect()
+      asyncio.run(main())
+      loop = asyncio.new_event_loop()
+      loop.create_task(forever())
+      loop.run_until_complete(asyncio.sleep(0))
+      loop.close()
+    `,
+    "cancellation and TaskGroup errors": `
+      import asyncio
+      async def slow():
+          try:
+              await asyncio.sleep(10)
+          except asyncio.CancelledError:
+              print("cancelled", asyncio.current_task().get_name())
+              raise
+      async def bad():
+          raise RuntimeError("bad")
+      async def main():
+          async with asyncio.TaskGroup() as group:
+              group.create_task(slow())
+              group.create_task(bad())
+      asyncio.run(main())
+    `,
+  };
+
+  for (const [name, program] of Object.entries(programs)) {
+    it(name, async () => {
+      const recorded = await run(program);
+      const directory = mkdtempSync(join(tmpdir(), "loopy-timeline-"));
+      try {
+        writeFileSync(join(directory, "main.py"), dedent(program));
+        const plain = spawnSync("/usr/bin/python3", ["main.py"], { cwd: directory, encoding: "utf8" });
+        const asInSandbox = (text: string) => text.replaceAll(`${directory}/`, "/tmp/").replaceAll('"main.py"', '"/tmp/main.py"').replace(/0x[0-9a-f]+/g, "0x…");
+        expect(asInSandbox(recorded.stdout)).toBe(asInSandbox(plain.stdout));
+        expect(asInSandbox(recorded.stderr)).toBe(asInSandbox(plain.stderr));
+        expect(recorded.exitCode).toBe(plain.status);
+      } finally {
+        rmSync(directory, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+describe("parseRecording", () => {
+  it("turns away what is not a recording: the learner's code can write frames too", () => {
+    expect(parseRecording("")).toBeUndefined();
+    expect(parseRecording("{not json")).toBeUndefined();
+    expect(parseRecording(JSON.stringify({ version: 1, tasks: "many" }))).toBeUndefined();
+    expect(parseRecording(JSON.stringify({ version: 2, wallMs: 1, droppedSteps: 0, droppedTasks: 0, waits: [], tasks: [] }))).toBeUndefined();
+    expect(parseRecording(JSON.stringify({ version: 1, wallMs: 1, droppedSteps: 0, droppedTasks: 0, waits: [], tasks: [] }))).toEqual({
+      tasks: [],
+      wallMs: 1,
+      droppedSteps: 0,
+      droppedTasks: 0,
+    });
+  });
+});
