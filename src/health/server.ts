@@ -56,6 +56,8 @@ export async function startHealthServer(options: HealthOptions): Promise<HealthS
   // not wait in line for the reconnection like the app's commands do.
   const redis = new Redis(options.redisUrl, { enableOfflineQueue: false, maxRetriesPerRequest: 0 });
   redis.on("error", () => {}); // reported by /readyz; the app's own connections log the outage
+  // So that the first probe does not find the connection still opening; Redis may be down, hence the bound.
+  await within(REDIS_TIMEOUT_MS, "Redis", once(redis, "ready")).catch(() => undefined);
   const runQueue = new Queue(RUN_QUEUE, { connection: redis, prefix: options.runQueuePrefix });
   runQueue.on("error", () => {});
   measureRunQueue(runQueue, REDIS_TIMEOUT_MS);
