@@ -108,15 +108,15 @@ export async function execute(interaction: CommandInteraction<Options>) {
       revealAfterMinutes: chosen["reveal-after"],
       pingRoleId: chosen["ping-role"],
     });
-    return interaction.respond(statusReply(status, "Daily quiz set up"));
+    return interaction.respond(statusReply(status, "All set! This server's daily quiz:"));
   }
   if (chosen.subcommand === "status") {
     const status = await daily.status(guildId);
-    return interaction.reply(status ? statusReply(status, "Daily quiz") : notSetUp());
+    return interaction.reply(status ? statusReply(status, "This server's daily quiz") : notSetUp());
   }
   const changed = await daily[chosen.subcommand](guildId);
   if (!changed) return interaction.reply(notSetUp());
-  const done = { pause: "Daily quiz paused. /daily resume starts it again.", resume: "Daily quiz resumed.", off: "Daily quiz turned off. Scores and streaks are kept." };
+  const done = { pause: "Paused. /daily resume starts it again.", resume: "Resumed: quizzes are posted again.", off: "Turned off. Scores and streaks are kept." };
   const status = await daily.status(guildId);
   await interaction.reply(status ? statusReply(status, done[chosen.subcommand]) : { cards: [{ title: done[chosen.subcommand], tone: "success" }], private: true });
 }

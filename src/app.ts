@@ -28,7 +28,8 @@ export async function startApp(config: Config, redisUrl: string, adapter: { post
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const runs = await createRunService(config, redisUrl);
   const poster = adapter.poster ?? noChannelPoster;
-  const dailyQuiz = await startDailyQuiz({ redis, content, poster });
+  // Only a front end that can post works the daily queue: a one-shot command line must not take the bot's jobs.
+  const dailyQuiz = await startDailyQuiz({ redis, content, poster }, { work: adapter.poster !== undefined });
   const services: Services = { config, content, concepts: new ConceptIndex(content.concepts), redis, runs, poster, daily: dailyQuiz.daily };
   const router = new Router(await loadCommands());
   return {

@@ -11,6 +11,8 @@ export interface DailyQuizOptions {
   prefix?: string;
   now?: () => number;
   random?: () => number;
+  /** False for processes that cannot post (one-shot command lines): they must not take the bot's jobs. */
+  work?: boolean;
 }
 
 export interface RunningDailyQuiz {
@@ -18,18 +20,10 @@ export interface RunningDailyQuiz {
   stop(): Promise<void>;
 }
 
-/**
- * Starts the daily quiz of this process: the queue, a worker posting and revealing, and the catch-up
- * of posts missed while no process was running. Every bot process may start one.
- */
-export async function startDailyQuiz(
-  services: Pick<Services, "redis" | "content" | "poster">,
-  options: DailyQuizOptions = {},
-): Promise<RunningDailyQuiz> {
-  const schedules = new DailySchedules(services.redis, options.prefix);
-  const daily = new DailyQuiz({ ...services, schedules, now: options.now, random: options.random });
+/** The worker that posts and reveals, then the catch-up of posts missed while no process was running. */
+async function startWorker(daily: DailyQuiz, schedules: DailySchedules): Promise<{ stop(): Promise<void> }> {
   // Its own connection: a worker blocks on it waiting for jobs.
-  const connection = services.redis.duplicate();
+  const connection = schedules.connection.duplicate();
   const worker = new Worker<DailyJob>(
     DAILY_QUEUE,
     async (job) => {
@@ -43,11 +37,29 @@ export async function startDailyQuiz(
   worker.on("error", (error) => workerLog.error({ err: error }, "daily worker error"));
   await daily.catchUp();
   return {
-    daily,
     async stop() {
       await worker.close();
-      await schedules.close();
       connection.disconnect();
+    },
+  };
+}
+
+/**
+ * Starts the daily quiz of this process: the queue, a worker posting and revealing, and the catch-up
+ * of posts missed while no process was running. Every bot process may start one.
+ */
+export async function startDailyQuiz(
+  services: Pick<Services, "redis" | "content" | "poster">,
+  options: DailyQuizOptions = {},
+): Promise<RunningDailyQuiz> {
+  const schedules = new DailySchedules(services.redis, options.prefix);
+  const daily = new DailyQuiz({ ...services, schedules, now: options.now, random: options.random });
+  const worker = options.work === false ? undefined : await startWorker(daily, schedules);
+  return {
+    daily,
+    async stop() {
+      await worker?.stop();
+      await schedules.close();
     },
   };
 }
