@@ -109,6 +109,8 @@ interface Place {
   user?: FakeUser;
   /** Defaults to #general; null for a DM with the bot. */
   channelId?: string | null;
+  /** The server changed who may use the command (Server Settings → Integrations), past its default permissions. */
+  overriddenByServer?: boolean;
 }
 
 /**
@@ -164,6 +166,17 @@ export class FakeDiscord {
 
   get gatewayUrl(): string {
     return `ws://${this.origin}/gateway`;
+  }
+
+  /** Waits for a request the bot makes outside of interactions (a daily quiz post). */
+  async waitForRequest(matches: (request: RecordedRequest) => boolean, timeoutMs = 10_000): Promise<RecordedRequest> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.requests.find(matches);
+      if (found) return found;
+      if (Date.now() > deadline) throw new Error(`no matching request within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   /** Every problem of every request so far: a test passes only when Discord would have accepted all. */
@@ -250,7 +263,7 @@ export class FakeDiscord {
     const context = inGuild ? InteractionContextType.Guild : InteractionContextType.BotDM;
     if (command.contexts && !command.contexts.includes(context)) throw new Error(`/${name} is not offered in this context (${context})`);
     const required = BigInt(command.default_member_permissions ?? 0);
-    if (inGuild && (guildPermissions(user.id) & required) !== required) throw new Error(`/${name} is hidden from ${user.username}`);
+    if (inGuild && !place.overriddenByServer && (guildPermissions(user.id) & required) !== required) throw new Error(`/${name} is hidden from ${user.username}`);
     return { ...command, guild: guildCommand !== undefined };
   }
 
@@ -336,7 +349,8 @@ export class FakeDiscord {
     for await (const chunk of request) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks);
     const { body, files } = await this.parseBody(raw, request.headers["content-type"] ?? "");
-    const route = url.pathname.replace(/^\/api\/v10/, "");
+    // discord.js escapes path parts (@original arrives as %40original).
+    const route = decodeURIComponent(url.pathname.replace(/^\/api\/v10/, ""));
     const recorded: RecordedRequest = { method: request.method ?? "GET", route, query: url.searchParams, body, files, problems: [] };
     if (!url.pathname.startsWith("/api/v10/")) recorded.problems.push("not under /api/v10");
     if (request.method !== "GET" && request.method !== "DELETE") recorded.problems.push(...requestProblems(recorded));

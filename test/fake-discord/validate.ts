@@ -29,7 +29,7 @@ const spec = JSON.parse(readFileSync(specPath, "utf8")) as {
 const ajv = new Ajv2020({ strict: false, allErrors: true, verbose: true });
 addFormats.default(ajv);
 // OpenAPI's numeric formats and Discord's own are annotations here: the types and ranges say the rest.
-for (const format of ["int32", "int64", "double", "float", "snowflake"]) ajv.addFormat(format, true);
+for (const format of ["int32", "int64", "double", "float", "snowflake", "nonce"]) ajv.addFormat(format, true);
 ajv.addSchema(spec as object, "discord");
 
 const MESSAGE_CONTENT_MAX = 2000;
