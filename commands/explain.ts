@@ -1,4 +1,4 @@
-import { SlashCommandBuilder } from "discord.js";
+import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
 import { explainReplies, unknownTopicReply } from "../src/core/explain.js";
 import type { AutocompleteRequest, CommandInteraction, ComponentInteraction, Interaction } from "../src/core/interaction.js";
@@ -6,6 +6,7 @@ import type { AutocompleteRequest, CommandInteraction, ComponentInteraction, Int
 export const data = new SlashCommandBuilder()
   .setName("explain")
   .setDescription("Explain an asyncio concept, with a runnable example and links to the Python docs")
+  .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
   .addStringOption((option) =>
     option
       .setName("topic")
