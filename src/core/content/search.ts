@@ -4,32 +4,27 @@ import type { Concept } from "./schema.js";
 /** Discord shows at most 25 autocomplete choices. */
 export const MAX_SUGGESTIONS = 25;
 
-interface SearchEntry {
+/** One name a learner may type for a concept: its id, its title or one of its aliases. */
+interface ConceptName {
   id: string;
-  title: string;
-  aliases: string[];
+  name: string;
 }
 
-/** Finds concepts by id, title or alias, tolerant of typos ("gahter" finds gather). */
+/**
+ * Finds concepts by id, title or alias, tolerant of typos ("gahter" finds gather). Each name is matched on its
+ * own, so a concept with many aliases that each half-match does not outrank one that matches exactly.
+ */
 export class ConceptIndex {
-  private readonly fuse: Fuse<SearchEntry>;
+  private readonly names: ConceptName[];
+  private readonly fuse: Fuse<ConceptName>;
   private readonly byName = new Map<string, string>();
 
   constructor(private readonly concepts: Map<string, Concept>) {
-    const entries = [...concepts.values()].map(({ id, title, aliases }) => ({ id, title, aliases }));
-    for (const entry of entries) {
-      for (const name of [entry.id, entry.title, ...entry.aliases]) this.byName.set(normalise(name), entry.id);
-    }
-    this.fuse = new Fuse(entries, {
-      keys: [
-        { name: "id", weight: 3 },
-        { name: "aliases", weight: 2 },
-        { name: "title", weight: 1 },
-      ],
-      includeScore: true,
-      ignoreLocation: true,
-      threshold: 0.4,
-    });
+    this.names = [...concepts.values()].flatMap(({ id, title, aliases }) =>
+      [id, title, ...aliases].map((name) => ({ id, name: normalise(name) })),
+    );
+    for (const { id, name } of this.names) if (!this.byName.has(name)) this.byName.set(name, id);
+    this.fuse = new Fuse(this.names, { keys: ["name"], includeScore: true, threshold: 0.4 });
   }
 
   /** The concept a learner meant, when the text names one exactly (id, title or alias, any case). */
@@ -38,17 +33,35 @@ export class ConceptIndex {
     return id === undefined ? undefined : this.concepts.get(id);
   }
 
-  /** Best matches first; the empty query lists concepts in file order. */
+  /**
+   * Best matches first: an exact name, then names that start with the text (shortest first), then fuzzy
+   * matches (of the whole text, else of its words). The empty query lists concepts in file order.
+   */
   suggest(text: string, limit = MAX_SUGGESTIONS): Concept[] {
     const query = normalise(text);
     if (query === "") return [...this.concepts.values()].slice(0, limit);
-    const exact = this.find(query);
-    const ranked = this.fuse.search(query, { limit: limit + 1 }).map((result) => this.concepts.get(result.item.id)!);
-    const ordered = exact ? [exact, ...ranked.filter((concept) => concept.id !== exact.id)] : ranked;
-    return ordered.slice(0, limit);
+    const prefixed = this.names
+      .filter(({ name }) => name.startsWith(query))
+      .sort((a, b) => a.name.length - b.name.length)
+      .map(({ id }) => id);
+    const words = query.split(" ").filter((word) => word.length >= 3);
+    const fuzzy = this.fuzzy(query);
+    if (fuzzy.length === 0 && words.length > 1) fuzzy.push(...words.flatMap((word) => this.fuzzy(word)));
+    const exact = this.byName.get(query);
+    const ranked = new Set([...(exact ? [exact] : []), ...prefixed, ...fuzzy]);
+    return [...ranked].slice(0, limit).map((id) => this.concepts.get(id)!);
+  }
+
+  /** Fuzzy matches, best first; among equal scores the name closest in length to the text wins ("gahter": gather). */
+  private fuzzy(query: string): string[] {
+    return this.fuse
+      .search(query)
+      .map((result) => ({ id: result.item.id, score: Math.round(result.score! * 100), lengthGap: Math.abs(result.item.name.length - query.length) }))
+      .sort((a, b) => a.score - b.score || a.lengthGap - b.lengthGap)
+      .map(({ id }) => id);
   }
 }
 
 function normalise(text: string): string {
-  return text.trim().toLowerCase().replace(/^\/?explain\s+/, "").replace(/\s+/g, " ");
+  return text.trim().toLowerCase().replace(/\s+/g, " ");
 }
