@@ -142,20 +142,20 @@ function blockingTheLoop(timeline: Timeline | undefined, code: string): Hint[] {
   const longest = blocked[0];
   if (!longest) return [];
   const totalMs = blocked.reduce((sum, { step }) => sum + length(step), 0);
-  const where = `\`${longest.task.coroutine}()\``;
-  const stuck = othersAlive(timeline, longest.task, longest.step);
+  const where = [...new Set(blocked.map(({ task }) => `\`${task.coroutine}()\``))].join(", ");
+  const stuck = Math.max(...blocked.map(({ task, step }) => othersAlive(timeline, task, step)));
   const sleepLine = lineOf(code, /\btime\.sleep\(/);
   const fix =
     sleepLine !== undefined
       ? "`time.sleep()` stops the whole thread, loop included: write `await asyncio.sleep()` instead."
       : "Code that keeps computing or waits without `await` (time.sleep, requests, file reads) stops everything: use `await asyncio.sleep()`, or move the work off the loop with `await asyncio.to_thread(func, …)`.";
-  const steps = blocked.length === 1 ? `ran for ${formatDuration(length(longest.step))}` : `ran ${blocked.length} times for ${formatDuration(totalMs)} in all`;
+  const held = blocked.length === 1 ? `for ${formatDuration(totalMs)}` : `${blocked.length} times, ${formatDuration(totalMs)} in all`;
   return [
     withLine(
       {
         id: "blocking-the-loop",
         message:
-          `${where} ${steps} without reaching an \`await\` (over ${BLOCKING_STEP_MS} ms each), ` +
+          `${where} held the event loop ${held} without reaching an \`await\` (over ${BLOCKING_STEP_MS} ms at a time), ` +
           `${stuck > 0 ? `while ${stuck} other task${stuck === 1 ? "" : "s"} could not run` : "and no other task could have run meanwhile"}. ${fix}`,
         concept: "blocking-the-loop",
       },
