@@ -12,7 +12,7 @@ afterAll(() => loopy?.stop());
 afterEach(() => expectDiscordAcceptedEverything(loopy.discord));
 
 type Row = { components: { custom_id?: string; label?: string }[] };
-const buttonsOf = (message: { components: Row[] }) => message.components.flatMap((row) => row.components).filter((button) => button.custom_id);
+const buttonsOf = (message: { components?: Row[] }) => (message.components ?? []).flatMap((row) => row.components).filter((button) => button.custom_id);
 
 describe("/quiz through Discord", () => {
   it("lets two users answer the same question once each, privately", async () => {
