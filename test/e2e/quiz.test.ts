@@ -1,6 +1,7 @@
 import { InteractionResponseType, MessageFlags } from "discord.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { DailyQuiz } from "../../src/queue/daily-quiz.js";
+import type { ApiMessage } from "../fake-discord/fake-discord.js";
 import { expectDiscordAcceptedEverything, startLoopyOnFakeDiscord, type Running } from "./harness.js";
 
 let loopy: Running;
@@ -12,7 +13,7 @@ afterAll(() => loopy?.stop());
 afterEach(() => expectDiscordAcceptedEverything(loopy.discord));
 
 type Row = { components: { custom_id?: string; label?: string }[] };
-const buttonsOf = (message: { components?: Row[] }) => (message.components ?? []).flatMap((row) => row.components).filter((button) => button.custom_id);
+const buttonsOf = (message: ApiMessage) => (message.components as Row[]).flatMap((row) => row.components).filter((button) => button.custom_id);
 
 describe("/quiz through Discord", () => {
   it("lets two users answer the same question once each, privately", async () => {

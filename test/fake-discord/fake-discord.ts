@@ -41,7 +41,7 @@ export interface RecordedRequest {
   token?: string;
 }
 
-type ApiMessage = Record<string, any> & { id: string; channel_id: string };
+export type ApiMessage = Record<string, any> & { id: string; channel_id: string };
 
 interface Registered extends CommandDefinition {
   id: string;
