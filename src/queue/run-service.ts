@@ -14,6 +14,7 @@ const serviceLog = log.child({ module: "run-service" });
 
 /** How often a waiting run looks at its job directly, to notice a job that vanished or an event that was missed. */
 const CHECK_EVERY_MS = 2_000;
+const CLOSE_WAIT_MS = 2_000;
 
 type Finish =
   | { kind: "completed"; value: RunJobResult }
@@ -42,7 +43,9 @@ export async function createRunService(config: Config, redisUrl: string): Promis
     },
   });
   const events = new QueueEvents(RUN_QUEUE, { connection: eventsConnection, prefix });
-  for (const emitter of [queue, events]) emitter.on("error", (error: Error) => serviceLog.warn({ err: error.message }, "run queue error"));
+  const logError = (error: Error) => serviceLog.warn({ err: error.message }, "run queue error");
+  queue.on("error", logError);
+  events.on("error", logError);
   const allowance = new RunAllowance(redis, prefix, config.RUNS_PER_MINUTE, waitMs + 30_000);
   const codes = new CodeStore(redis, prefix);
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
@@ -157,8 +160,9 @@ export async function createRunService(config: Config, redisUrl: string): Promis
     async close() {
       closing.abort();
       await worker?.close();
-      await events.close();
-      await queue.close();
+      // After a Redis restart BullMQ's close can wait forever for an "end" its connection never emits;
+      // the connections are ours, so they are cut after a moment either way.
+      await Promise.race([Promise.all([events.close(), queue.close()]), sleep(CLOSE_WAIT_MS, undefined, { ref: false })]);
       eventsConnection.disconnect();
       redis.disconnect();
     },

@@ -2,6 +2,7 @@ import { Worker } from "bullmq";
 import type { Config } from "../config.js";
 import { recordRun } from "../health/metrics.js";
 import { log } from "../log.js";
+import { resolveLimits } from "../sandbox/limits.js";
 import { SandboxPool } from "../sandbox/pool.js";
 import { connect, limitsFromConfig, LOCK_MS, RUN_QUEUE, runJobSchema, STALLED_CHECK_MS, type RunJob, type RunJobResult } from "./run-queue.js";
 
@@ -15,13 +16,13 @@ export interface RunWorker {
 /** Takes /run jobs from the queue and runs them in pre-started sandboxes, WORKER_CONCURRENCY at a time. */
 export async function startRunWorker(config: Config, redisUrl: string): Promise<RunWorker> {
   const limits = limitsFromConfig(config);
-  const pool = new SandboxPool({ size: config.SANDBOX_POOL_SIZE, python: config.LOOPY_PYTHON });
+  const pool = new SandboxPool({ size: config.SANDBOX_POOL_SIZE, python: config.LOOPY_PYTHON, limits });
   const connection = connect(redisUrl);
   const worker = new Worker<RunJob, RunJobResult>(
     RUN_QUEUE,
     async (job) => {
       const data = runJobSchema.parse(job.data);
-      const jobLimits = { ...limits, ...data.limits };
+      const jobLimits = resolveLimits({ ...limits, ...data.limits });
       const startedAt = Date.now();
       const result = await pool.run(data.code, jobLimits);
       recordRun(result, data.requestedAt);
