@@ -17,9 +17,14 @@ COPY src ./src
 COPY commands ./commands
 COPY content ./content
 COPY docker/worker-entrypoint.sh /usr/local/bin/worker-entrypoint.sh
-ENV NODE_ENV=production LOOPY_PYTHON=/usr/bin/python3 LOOPY_DATA_DIR=/tmp/loopy
+COPY docker/healthcheck.mjs /usr/local/lib/loopy-healthcheck.mjs
+# HEALTH_PORT serves /healthz, /readyz and /metrics; Docker's health check asks /healthz.
+ENV NODE_ENV=production LOOPY_PYTHON=/usr/bin/python3 LOOPY_DATA_DIR=/tmp/loopy HEALTH_PORT=9100
+EXPOSE 9100
+HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "/usr/local/lib/loopy-healthcheck.mjs", "/healthz"]
 # The bot runs as the unprivileged "node" user. The worker service overrides this (see docker-compose.yml):
 # it starts as root only to set up its control group, and every sandbox then runs as uid 65534.
 USER node
+# Node itself, not npx: tini hands SIGTERM straight to the process that shuts down gracefully.
 ENTRYPOINT ["tini", "--"]
-CMD ["npx", "tsx", "src/main.ts"]
+CMD ["node", "--import", "tsx", "src/main.ts"]
