@@ -79,7 +79,7 @@ function statusReply(status: DailyStatus, title: string): Reply {
           { name: "Time", value: `${settings.time} ${settings.timeZone}`, inline: true },
           { name: "Answer revealed after", value: formatDuration(settings.revealAfterMinutes), inline: true },
           { name: "Ping", value: settings.pingRoleId ? `<@&${settings.pingRoleId}>` : "Nobody", inline: true },
-          { name: "Quizzes posted", value: String(status.posted), inline: true },
+          { name: "Quizzes posted", value: status.lastPostDate ? `${status.posted}, the latest on ${status.lastPostDate}` : "None yet", inline: true },
           { name: "Next quiz", value: next },
         ],
         tone: settings.paused ? "warning" : "success",
