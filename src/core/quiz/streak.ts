@@ -13,7 +13,7 @@ export const noStreak: Streak = { current: 0, best: 0, last: 0 };
 /** The streak after the user's answer to daily quiz `number` was scored. */
 export function scoreAnswer(streak: Streak, number: number, correct: boolean): Streak {
   if (!correct) return { ...streak, current: 0 };
-  const current = streak.last === number - 1 && streak.current > 0 ? streak.current + 1 : 1;
+  const current = streak.last === number - 1 ? streak.current + 1 : 1;
   return { current, best: Math.max(streak.best, current), last: number };
 }
 
