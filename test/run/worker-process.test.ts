@@ -2,26 +2,30 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
-import { loadConfig } from "../../src/config.js";
+import { loadConfig, type Config } from "../../src/config.js";
 import type { RunService } from "../../src/core/run.js";
 import { createRunService } from "../../src/queue/run-service.js";
 import { RUN_QUEUE } from "../../src/queue/run-queue.js";
 
 /** `npm run worker` as a separate process, sharing Redis with a bot that runs no workers itself. */
 const redisUrl = process.env.REDIS_URL!;
-const prefix = `test-worker-${process.pid}-${Date.now()}`;
-const botConfig = loadConfig({ RUN_QUEUE_PREFIX: prefix, RUN_WORKERS_IN_PROCESS: "false" });
 const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
-const queue = new Queue(RUN_QUEUE, { connection, prefix });
 const cleanups: (() => Promise<void> | void)[] = [];
 
 afterAll(async () => {
   for (const cleanup of cleanups.reverse()) await cleanup();
-  await queue.close();
   connection.disconnect();
 });
 
-function startWorkerProcess(): ChildProcess {
+/** A queue of its own for each test, so one test's workers never take another's jobs. */
+function place(name: string) {
+  const prefix = `test-worker-${process.pid}-${Date.now()}-${name}`;
+  const queue = new Queue(RUN_QUEUE, { connection, prefix });
+  cleanups.push(() => queue.close());
+  return { prefix, queue, botConfig: loadConfig({ RUN_QUEUE_PREFIX: prefix, RUN_WORKERS_IN_PROCESS: "false" }) };
+}
+
+function startWorkerProcess(prefix: string): ChildProcess {
   // Node itself (not npx) so signals reach the worker as they would in a container; its own process
   // group, so a SIGKILL of the group also takes its sandboxes, as when a host dies.
   const child = spawn(process.execPath, ["--import", "tsx", "src/queue/worker-main.ts"], {
@@ -35,13 +39,13 @@ function startWorkerProcess(): ChildProcess {
   return child;
 }
 
-async function service(config = botConfig): Promise<RunService> {
+async function service(config: Config): Promise<RunService> {
   const runs = await createRunService(config, redisUrl);
   cleanups.push(() => runs.close());
   return runs;
 }
 
-async function untilActive(jobId: string): Promise<void> {
+async function untilActive(queue: Queue, jobId: string): Promise<void> {
   while ((await queue.getJobState(jobId)) !== "active") await new Promise((wait) => setTimeout(wait, 100));
 }
 
@@ -49,11 +53,12 @@ const exited = (child: ChildProcess) => new Promise<number | null>((done) => chi
 
 describe("a standalone worker process", () => {
   it("killed mid-run: the run fails as stalled and the user is told", { timeout: 60_000 }, async () => {
-    const worker = startWorkerProcess();
-    const runs = await service();
+    const { prefix, queue, botConfig } = place("killed");
+    const worker = startWorkerProcess(prefix);
+    const runs = await service(botConfig);
     const admission = await runs.submit({ code: "import time\ntime.sleep(30)", user: { id: "ada", name: "ada" }, origin: "command", limits: { wallMs: 40_000, cpuMs: 40_000 } });
     if (!admission.accepted) throw new Error(admission.problem);
-    await untilActive(admission.jobId);
+    await untilActive(queue, admission.jobId);
     process.kill(-worker.pid!, "SIGKILL");
     await exited(worker);
     // Another worker (here the in-process one of a second bot) notices the dead worker's lock expire.
@@ -68,11 +73,12 @@ describe("a standalone worker process", () => {
   });
 
   it("on SIGTERM finishes the run in progress, then exits", { timeout: 60_000 }, async () => {
-    const worker = startWorkerProcess();
-    const runs = await service();
+    const { prefix, queue, botConfig } = place("sigterm");
+    const worker = startWorkerProcess(prefix);
+    const runs = await service(botConfig);
     const admission = await runs.submit({ code: "import time\ntime.sleep(1.5)\nprint('finished anyway')", user: { id: "grace", name: "grace" }, origin: "command" });
     if (!admission.accepted) throw new Error(admission.problem);
-    await untilActive(admission.jobId);
+    await untilActive(queue, admission.jobId);
     const exit = exited(worker);
     worker.kill("SIGTERM");
     const outcome = await admission.outcome;
