@@ -42,7 +42,10 @@ MAX_STEPS = 20_000
 LONG_STEP_SECONDS = 0.1
 
 ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
-_GatheringFuture = getattr(asyncio.tasks, "_GatheringFuture", None)
+Task = asyncio.Task
+_GatheringFuture = asyncio.tasks._GatheringFuture
+CoroutineType = types.CoroutineType
+GeneratorType = types.GeneratorType
 perf_counter = time.perf_counter
 
 
@@ -88,7 +91,8 @@ class Recording:
         }
 
     def ms(self, seconds):
-        return round((seconds - self.origin) * 1000, 3)
+        # Whole microseconds: as precise as a step's timing is meaningful, and short in JSON.
+        return int((seconds - self.origin) * 1_000_000) / 1000
 
 
 class TaskRecord:
@@ -187,32 +191,32 @@ collections.abc.Coroutine.register(TimedCoroutine)
 
 def wait_token(awaited, coro):
     """What a task waits on after a step, cheaply: a TaskRecord, a tuple of them, or a code object."""
-    if isinstance(awaited, asyncio.Task):
+    kind = type(awaited)
+    if kind is Task:
         inner = awaited.get_coro()
         if type(inner) is TimedCoroutine:
             return inner.record
-    elif _GatheringFuture is not None and type(awaited) is _GatheringFuture:
+    elif kind is _GatheringFuture:
         records = tuple(
             child.get_coro().record
             for child in awaited._children
-            if isinstance(child, asyncio.Task) and type(child.get_coro()) is TimedCoroutine
+            if type(child) is Task and type(child.get_coro()) is TimedCoroutine
         )
         if records:
             return records
     # Otherwise the innermost coroutine of the await chain names it: asyncio.sleep, Queue.get, main...
-    code = getattr(coro, "cr_code", None)
-    inner = getattr(coro, "cr_await", None)
-    while inner is not None:
-        inner_code = getattr(inner, "cr_code", None)
-        if inner_code is not None:
-            inner = inner.cr_await
+    # Exact type checks, not getattr with a default: a missing attribute costs an exception each time.
+    code = None
+    while True:
+        kind = type(coro)
+        if kind is CoroutineType:
+            code = coro.cr_code
+            coro = coro.cr_await
+        elif kind is GeneratorType:
+            code = coro.gi_code
+            coro = coro.gi_yieldfrom
         else:
-            inner_code = getattr(inner, "gi_code", None)
-            if inner_code is None:
-                break
-            inner = inner.gi_yieldfrom
-        code = inner_code
-    return code
+            return code
 
 
 # What waiting in one of asyncio's own functions means, by the function's qualified name.
@@ -300,12 +304,12 @@ def is_loop_cleanup(coro):
 def record_tasks(recording):
     def recorded_task_factory(loop, coro, context=None):
         if is_loop_cleanup(coro):
-            return asyncio.Task(coro, loop=loop, context=context)
+            return Task(coro, loop=loop, context=context)
         if len(recording.tasks) >= MAX_TASKS:
             recording.dropped_tasks += 1
-            return asyncio.Task(coro, loop=loop, context=context)
+            return Task(coro, loop=loop, context=context)
         wrapper = TimedCoroutine(coro, recording.steps)
-        task = asyncio.Task(wrapper, loop=loop, context=context)
+        task = Task(wrapper, loop=loop, context=context)
         wrapper.record = TaskRecord(recording, task, coro, created_by())
         recording.tasks.append(wrapper.record)
         return task
