@@ -14,6 +14,7 @@ const serviceLog = log.child({ module: "run-service" });
 
 /** How often a waiting run looks at its job directly, to notice a job that vanished or an event that was missed. */
 const CHECK_EVERY_MS = 2_000;
+/** How long close() lets BullMQ close its side before cutting the connections. */
 const CLOSE_WAIT_MS = 2_000;
 
 type Finish =
@@ -38,6 +39,7 @@ export async function createRunService(config: Config, redisUrl: string): Promis
     prefix,
     defaultJobOptions: {
       attempts: 1,
+      // Kept a while after finishing, so a waiter that missed the event still finds the result on the job.
       removeOnComplete: { age: 60 * 60, count: 1000 },
       removeOnFail: { age: 24 * 60 * 60, count: 1000 },
     },
