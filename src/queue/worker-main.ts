@@ -1,5 +1,5 @@
 import { ConfigError, loadConfig } from "../config.js";
-import { startHealthServer } from "../health/server.js";
+import { startHealthServer, type HealthServer } from "../health/server.js";
 import { shutDownOnSignals } from "../health/shutdown.js";
 import { log } from "../log.js";
 import { checkSandbox } from "../sandbox/doctor.js";
@@ -14,20 +14,23 @@ import { startRunWorker } from "./run-worker.js";
 async function main() {
   const config = loadConfig();
   if (!config.REDIS_URL) throw new ConfigError("REDIS_URL: a standalone worker needs the Redis server the bot uses, e.g. redis://host:6379.");
-  const worker = await startRunWorker(config, config.REDIS_URL);
-  const health =
-    config.HEALTH_PORT === undefined
-      ? undefined
-      : await startHealthServer({
-          port: config.HEALTH_PORT,
-          redisUrl: config.REDIS_URL,
-          runQueuePrefix: config.RUN_QUEUE_PREFIX,
-          sandboxProblems: async () => (await checkSandbox({ python: config.LOOPY_PYTHON })).problems,
-        });
+  // The worker may take a job before it has finished starting, so a SIGTERM that early waits for the
+  // start and then lets the job finish.
+  const worker = startRunWorker(config, config.REDIS_URL);
+  let health: HealthServer | undefined;
   shutDownOnSignals([
-    { name: "run worker (finishing the runs in progress)", run: () => worker.close() },
+    { name: "run worker (finishing the runs in progress)", run: async () => (await worker).close() },
     { name: "health endpoint", run: () => health?.close() },
   ]);
+  await worker;
+  if (config.HEALTH_PORT !== undefined) {
+    health = await startHealthServer({
+      port: config.HEALTH_PORT,
+      redisUrl: config.REDIS_URL,
+      runQueuePrefix: config.RUN_QUEUE_PREFIX,
+      sandboxProblems: async () => (await checkSandbox({ python: config.LOOPY_PYTHON })).problems,
+    });
+  }
 }
 
 main().catch((error: unknown) => {
