@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { startApp, type App } from "./app.js";
 import { ConfigError, loadConfig, type Config } from "./config.js";
+import { ConsolePoster } from "./console/console-poster.js";
 import { ContentError } from "./core/content/load.js";
 import { startHealthServer } from "./health/server.js";
 import { shutDownOnSignals } from "./health/shutdown.js";
@@ -31,7 +32,8 @@ async function main() {
   if (!config.REDIS_URL) embedded = await startEmbeddedRedis({ dataDir: join(config.LOOPY_DATA_DIR, "redis"), persistent: true });
   const redisUrl = config.REDIS_URL ?? embedded!.url;
   const discord = consoleMode ? undefined : await discordAdapter(config);
-  const app = await startApp(config, redisUrl, { poster: discord?.poster });
+  const consolePoster = consoleMode ? new ConsolePoster() : undefined;
+  const app = await startApp(config, redisUrl, { poster: discord?.poster ?? consolePoster });
   const health = config.HEALTH_PORT === undefined ? undefined : await startHealthServer({ port: config.HEALTH_PORT, redisUrl, runQueuePrefix: config.RUN_QUEUE_PREFIX, needsRunWorker: true });
   let bot: { stop(): Promise<void> } | undefined;
   // No new interactions first; then the work in progress ends (waiting runs are told, the in-process
@@ -44,7 +46,7 @@ async function main() {
   ]);
   if (consoleMode) {
     const { runConsole } = await import("./console/console.js");
-    await runConsole(app);
+    await runConsole(app, consolePoster!);
     shutDown("console closed");
     return;
   }

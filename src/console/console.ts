@@ -2,10 +2,12 @@ import { userInfo } from "node:os";
 import { createInterface, type Interface } from "node:readline/promises";
 import type { App } from "../app.js";
 import type { Form } from "../core/reply.js";
+import type { ConsolePoster } from "./console-poster.js";
 import { LocalInteraction, type LocalEvent, type LocalPlace } from "./local-interaction.js";
 import { parseCommandLine, type CommandDefinition } from "./parse.js";
 import { renderForConsole, type Pressable } from "./render-text.js";
 
+const PROMPT = "loopy> ";
 const HELP = `Type a command as you would in Discord, for example:
   /explain topic:gather      /explain event loop      /run code:print("hi")
 Type a number to press a button or pick a menu choice, "help" for this text, "exit" to quit.
@@ -23,10 +25,11 @@ const consolePlace: LocalPlace = {
  * The local console: the same router, handlers, queue, workers and sandbox as the Discord bot,
  * driven from the terminal. Resolves when the user types "exit" or closes the input.
  */
-export async function runConsole(app: App, input = process.stdin, output = process.stdout): Promise<void> {
+export async function runConsole(app: App, poster: ConsolePoster, input = process.stdin, output = process.stdout): Promise<void> {
   const definitions = [...app.router.commands.values()].map((command) => command.data.toJSON() as CommandDefinition);
   const topics = [...app.services.content.concepts.keys()];
   const terminal = createInterface({
+    prompt: PROMPT,
     input,
     output,
     completer: (line: string) => complete(line, definitions, topics),
@@ -55,11 +58,18 @@ export async function runConsole(app: App, input = process.stdin, output = proce
     }
   };
 
+  poster.attach((heading, reply) => {
+    const rendered = renderForConsole(reply, pressables.length + 1);
+    pressables = [...pressables, ...rendered.pressables];
+    say(`\n── ${heading} ──\n${rendered.text}`);
+    terminal.prompt(true);
+  });
+
   say(`Loopy's local console. ${app.services.content.concepts.size} concepts loaded.\n${HELP}`);
   for (;;) {
     let line: string;
     try {
-      line = (await terminal.question("loopy> ")).trim();
+      line = (await terminal.question(PROMPT)).trim();
     } catch {
       break; // input closed
     }

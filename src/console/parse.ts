@@ -15,6 +15,8 @@ const SUB_COMMAND = 1;
 const INTEGER = 4;
 const BOOLEAN = 5;
 const NUMBER = 10;
+const CHANNEL = 7;
+const ROLE = 8;
 
 export type ParsedLine =
   | { ok: true; name: string; options: Record<string, unknown> }
@@ -23,6 +25,9 @@ export type ParsedLine =
 function coerce(value: string, type: number): unknown {
   if (type === INTEGER || type === NUMBER) return value.trim() === "" ? value : Number(value);
   if (type === BOOLEAN) return value === "true" ? true : value === "false" ? false : value;
+  // Typed as in Discord's chat box: #general, @role; Discord itself delivers the bare id.
+  if (type === CHANNEL) return value.replace(/^#/, "");
+  if (type === ROLE) return value.replace(/^@&?/, "");
   return value;
 }
 
