@@ -279,17 +279,23 @@ def describe_wait(token):
     return {"kind": "future", "label": name}
 
 
+# The learner-facing names of the asyncio functions that make tasks, where their qualname differs.
+CREATORS = {"run": "asyncio.run", "TaskGroup.create_task": "TaskGroup", "BaseEventLoop.run_until_complete": "run_until_complete"}
+
+
 def created_by():
     """The asyncio function the learner called to make the task: gather, create_task, TaskGroup, asyncio.run."""
-    frame = sys._getframe(3)  # Above the factory and loop.create_task.
+    try:
+        frame = sys._getframe(3)  # Above this function, the factory and loop.create_task.
+    except ValueError:  # Called from C with no Python caller.
+        return "loop.create_task"
     entry = None
     while frame is not None and frame.f_code.co_filename.startswith(ASYNCIO_DIR):
         entry = frame.f_code
         frame = frame.f_back
     if entry is None:
         return "loop.create_task"
-    name = entry.co_qualname
-    return {"run": "asyncio.run", "TaskGroup.create_task": "TaskGroup"}.get(name, name)
+    return CREATORS.get(entry.co_qualname, entry.co_qualname)
 
 
 # asyncio.run's own clean-up at the end, not the learner's tasks.
@@ -303,7 +309,8 @@ def is_loop_cleanup(coro):
 
 def record_tasks(recording):
     def recorded_task_factory(loop, coro, context=None):
-        if is_loop_cleanup(coro):
+        # Not a coroutine: Task raises the TypeError learners would get, the wrapper would hide it.
+        if not asyncio.iscoroutine(coro) or is_loop_cleanup(coro):
             return Task(coro, loop=loop, context=context)
         if len(recording.tasks) >= MAX_TASKS:
             recording.dropped_tasks += 1

@@ -172,6 +172,18 @@ describe("the recorded program behaves as without the recorder", () => {
       loop.run_until_complete(asyncio.sleep(0))
       loop.close()
     `,
+    "create_task given a function instead of a coroutine": `
+      import asyncio
+      async def work():
+          return 1
+      async def main():
+          try:
+              asyncio.create_task(work)
+          except TypeError as error:
+              print("TypeError:", error)
+          print(await asyncio.create_task(work()))
+      asyncio.run(main())
+    `,
     "cancellation and TaskGroup errors": `
       import asyncio
       async def slow():
