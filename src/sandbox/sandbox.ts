@@ -196,7 +196,7 @@ export class Sandbox {
       cpuMs: Math.round(this.cgroup.cpuUsageMs() - cpuBefore),
       truncated: this.collector.truncated,
       python: this.python,
-      timeline: this.recording.timeline(),
+      timeline: this.recording.timeline(startedAt),
     };
   }
 

@@ -225,8 +225,9 @@ describe("parseRecording", () => {
     expect(parseRecording("")).toBeUndefined();
     expect(parseRecording("{not json")).toBeUndefined();
     expect(parseRecording(JSON.stringify({ version: 1, tasks: "many" }))).toBeUndefined();
-    expect(parseRecording(JSON.stringify({ version: 2, wallMs: 1, droppedSteps: 0, droppedTasks: 0, waits: [], tasks: [] }))).toBeUndefined();
-    expect(parseRecording(JSON.stringify({ version: 1, wallMs: 1, droppedSteps: 0, droppedTasks: 0, waits: [], tasks: [] }))).toEqual({
+    const empty = { version: 1, wallMs: 1, originMonotonicUs: 5, droppedSteps: 0, droppedTasks: 0, waits: [], tasks: [] };
+    expect(parseRecording(JSON.stringify({ ...empty, version: 2 }))).toBeUndefined();
+    expect(parseRecording(JSON.stringify(empty))).toEqual({
       tasks: [],
       wallMs: 1,
       droppedSteps: 0,

@@ -68,6 +68,7 @@ const milliseconds = z.number().finite().min(0).max(24 * 3600 * 1000);
 const recordingSchema = z.object({
   version: z.literal(1),
   wallMs: milliseconds,
+  originMonotonicUs: z.number().int().min(0),
   droppedSteps: z.number().int().min(0),
   droppedTasks: z.number().int().min(0),
   waits: z
@@ -101,8 +102,12 @@ type Recording = z.infer<typeof recordingSchema>;
 /** The largest recording accepted: the recorder's own caps keep real ones near 1 MB at most. */
 export const MAX_RECORDING_BYTES = 4 * 1024 * 1024;
 
-/** The timeline in the recorder's JSON, or undefined when it is missing, too large or not a recording. */
-export function parseRecording(json: string | Buffer): Timeline | undefined {
+/**
+ * The timeline in the recorder's JSON, or undefined when it is missing, too large or not a recording.
+ * `startedAt` (a performance.now() reading) is when the parent handed the code over: the recorder starts
+ * its clock a few milliseconds later, and times are moved onto the parent's clock, like the output's atMs.
+ */
+export function parseRecording(json: string | Buffer, startedAt?: number): Timeline | undefined {
   if (json.length === 0 || json.length > MAX_RECORDING_BYTES) return undefined;
   let data: unknown;
   try {
@@ -111,43 +116,53 @@ export function parseRecording(json: string | Buffer): Timeline | undefined {
     return undefined;
   }
   const parsed = recordingSchema.safeParse(data);
-  return parsed.success ? timelineFrom(parsed.data) : undefined;
+  if (!parsed.success) return undefined;
+  return timelineFrom(parsed.data, startedAt === undefined ? 0 : parentClockShiftMs(parsed.data.originMonotonicUs, startedAt));
 }
 
-function timelineFrom(recording: Recording): Timeline {
+/** How far the recorder's clock started after `startedAt`. Node's hrtime and Python's monotonic are one clock. */
+function parentClockShiftMs(originMonotonicUs: number, startedAt: number): number {
+  const startedAtUs = Number(process.hrtime.bigint() / 1000n) - (performance.now() - startedAt) * 1000;
+  // A recording forged by the program could claim anything; a real shift is milliseconds.
+  return Math.min(Math.max((originMonotonicUs - startedAtUs) / 1000, 0), 1000);
+}
+
+function timelineFrom(recording: Recording, shiftMs: number): Timeline {
+  const at = (ms: number) => Math.round((ms + shiftMs) * 1000) / 1000;
+  const wallMs = at(recording.wallMs);
   const waitingOn = (index: number): WaitingOn | undefined => {
     const wait = recording.waits[index];
     if (!wait) return undefined;
     return { kind: wait.kind, label: wait.label, ...(wait.tasks ? { taskIds: wait.tasks } : {}) };
   };
   const tasks = recording.tasks.map((task): TimelineTask => {
-    const steps = [...task.steps].sort((a, b) => a[0] - b[0]);
+    const steps = task.steps.map(([startMs, endMs, wait]) => [at(startMs), at(Math.max(startMs, endMs)), wait] as const).sort((a, b) => a[0] - b[0]);
     const intervals: Interval[] = [];
-    let waitStart = task.createdMs;
+    let waitStart = at(task.createdMs);
     let waitFor: WaitingOn | undefined;
     for (const [startMs, endMs, wait] of steps) {
       if (startMs > waitStart) intervals.push({ kind: "waiting", startMs: waitStart, endMs: startMs, ...(waitFor ? { waitingOn: waitFor } : {}) });
-      intervals.push({ kind: "running", startMs, endMs: Math.max(startMs, endMs) });
-      waitStart = Math.max(startMs, endMs);
+      intervals.push({ kind: "running", startMs, endMs });
+      waitStart = endMs;
       waitFor = waitingOn(wait);
     }
     // Still waiting when the program ended: draw the wait to the end.
-    if (task.finishedMs === null && recording.wallMs > waitStart) {
-      intervals.push({ kind: "waiting", startMs: waitStart, endMs: recording.wallMs, ...(waitFor ? { waitingOn: waitFor } : {}) });
+    if (task.finishedMs === null && wallMs > waitStart) {
+      intervals.push({ kind: "waiting", startMs: waitStart, endMs: wallMs, ...(waitFor ? { waitingOn: waitFor } : {}) });
     }
     return {
       id: task.id,
       name: task.name,
       coroutine: task.coro,
       createdBy: task.createdBy,
-      createdMs: task.createdMs,
-      finishedMs: task.finishedMs,
+      createdMs: at(task.createdMs),
+      finishedMs: task.finishedMs === null ? null : at(task.finishedMs),
       outcome: task.outcome,
       ...(task.exception ? { exception: task.exception } : {}),
       intervals,
     };
   });
-  return { tasks, wallMs: recording.wallMs, droppedSteps: recording.droppedSteps, droppedTasks: recording.droppedTasks };
+  return { tasks, wallMs, droppedSteps: recording.droppedSteps, droppedTasks: recording.droppedTasks };
 }
 
 /** The output as lines, each at the time its last piece arrived (a line may be printed in parts). */
@@ -186,7 +201,8 @@ export class RecordingCollector {
     else this.pieces.length = 0;
   }
 
-  timeline(): Timeline | undefined {
-    return parseRecording(Buffer.concat(this.pieces));
+  /** `startedAt`: the performance.now() reading taken when the code was handed over. */
+  timeline(startedAt: number): Timeline | undefined {
+    return parseRecording(Buffer.concat(this.pieces), startedAt);
   }
 }
