@@ -1,4 +1,4 @@
-import { SlashCommandBuilder } from "discord.js";
+import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
 import type { CommandInteraction } from "../src/core/interaction.js";
 import { progressReply } from "../src/core/quiz/replies.js";
@@ -7,7 +7,8 @@ import { readProgress } from "../src/store/quiz-store.js";
 
 export const data = new SlashCommandBuilder()
   .setName("progress")
-  .setDescription("Your quiz answers, accuracy per concept, daily streak, and what to revisit next");
+  .setDescription("Your quiz answers, accuracy per concept, daily streak, and what to revisit next")
+  .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel);
 
 export const options = z.object({});
 

@@ -1,4 +1,4 @@
-import { SlashCommandBuilder } from "discord.js";
+import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
 import type { AutocompleteRequest, CommandInteraction, ComponentInteraction } from "../src/core/interaction.js";
 import { feedbackReply, questionReply } from "../src/core/quiz/replies.js";
@@ -9,6 +9,7 @@ import { pickQuizQuestion, recordProgress, recordQuizAnswer } from "../src/store
 export const data = new SlashCommandBuilder()
   .setName("quiz")
   .setDescription("Answer a question about asyncio; you won't get the same one twice until you've seen them all")
+  .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel)
   .addStringOption((option) =>
     option.setName("topic").setDescription("A concept, e.g. gather").setAutocomplete(true).setMaxLength(100),
   )

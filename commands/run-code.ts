@@ -1,10 +1,13 @@
-import { ApplicationCommandType, ContextMenuCommandBuilder } from "discord.js";
+import { ApplicationCommandType, ContextMenuCommandBuilder, InteractionContextType } from "discord.js";
 import { z } from "zod";
 import { pythonInMessage, runAndAnswer } from "../src/core/run.js";
 import type { CommandInteraction } from "../src/core/interaction.js";
 
 /** Right-click a message → Apps → Run code: runs the Python code blocks of the message. */
-export const data = new ContextMenuCommandBuilder().setName("Run code").setType(ApplicationCommandType.Message);
+export const data = new ContextMenuCommandBuilder()
+  .setName("Run code")
+  .setType(ApplicationCommandType.Message)
+  .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel);
 
 /** The adapter passes the message's text as `message`. */
 export const options = z.object({

@@ -1,4 +1,4 @@
-import { SlashCommandBuilder } from "discord.js";
+import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
 import { codeForm } from "../src/core/run-reply.js";
 import { runAndAnswer } from "../src/core/run.js";
@@ -8,6 +8,7 @@ import { errorReply } from "../src/core/reply.js";
 export const data = new SlashCommandBuilder()
   .setName("run")
   .setDescription("Run Python in Loopy's sandbox and see its output and timing")
+  .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel)
   .addStringOption((option) =>
     option.setName("code").setDescription('One line of Python, e.g. print("hi"); leave out to write more in a form').setMaxLength(6000),
   );
@@ -41,6 +42,13 @@ export const components = {
     const concept = parsed.success ? interaction.services.content.concepts.get(parsed.data.conceptId) : undefined;
     if (!concept) return interaction.reply(errorReply("That example no longer exists. Try /explain again."));
     await runAndAnswer(interaction, concept.example.code, "example");
+  },
+  /** "Run the code" under a quiz answer's feedback. */
+  question: async (interaction: ComponentInteraction) => {
+    const code = interaction.services.content.questions.find((question) => question.id === interaction.args[0])?.code;
+    if (code === undefined) return interaction.reply(errorReply("That question's code no longer exists. Try /quiz again."));
+    // Loopy's own content, like a concept's example: counted as one.
+    await runAndAnswer(interaction, code, "example");
   },
   again: async (interaction: ComponentInteraction) => {
     const code = await storedCodeOf(interaction);
