@@ -62,10 +62,12 @@ function describeValue(value: unknown): string {
 
 /** Reads `.env` (if present) under the real environment, validates, and returns the config. */
 export function loadConfig(environment: NodeJS.ProcessEnv = process.env, dotenvPath = ".env"): Config {
-  const merged = { ...environment };
+  const merged: Record<string, string | undefined> = { ...environment };
   if (environment === process.env && existsSync(dotenvPath)) {
     loadDotenv({ path: dotenvPath, processEnv: merged, quiet: true });
   }
+  // `.env.example` leaves optional variables empty ("HEALTH_PORT="): empty means unset, i.e. the default.
+  for (const [name, value] of Object.entries(merged)) if (value?.trim() === "") delete merged[name];
   const parsed = environmentSchema.safeParse(merged);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../src/config.js";
 
@@ -12,7 +13,22 @@ describe("loadConfig", () => {
   });
 
   it("treats empty values as unset, as .env.example leaves them", () => {
-    expect(loadConfig({ DISCORD_TOKEN: "", REDIS_URL: " " }).REDIS_URL).toBeUndefined();
+    const config = loadConfig({ DISCORD_TOKEN: "", REDIS_URL: " ", HEALTH_PORT: "", SANDBOX_WALL_MS: "", WORKER_CONCURRENCY: "" });
+    expect(config.REDIS_URL).toBeUndefined();
+    expect(config.HEALTH_PORT).toBeUndefined();
+    expect(config.SANDBOX_WALL_MS).toBeUndefined();
+    expect(config.WORKER_CONCURRENCY).toBe(2);
+  });
+
+  it("accepts every variable exactly as .env.example writes it", () => {
+    const example = Object.fromEntries(
+      readFileSync(".env.example", "utf8")
+        .split("\n")
+        .filter((line) => /^[A-Z_]+=/.test(line))
+        .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+    );
+    expect(Object.keys(example).length).toBeGreaterThan(15);
+    expect(() => loadConfig(example)).not.toThrow();
   });
 
   it.each([
