@@ -203,19 +203,19 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
       import asyncio
 
       async def main():
-          await asyncio.sleep(0.1)
-          await asyncio.sleep(0.1)
-          await asyncio.sleep(0.1)
+          await asyncio.sleep(0.15)
+          await asyncio.sleep(0.15)
+          await asyncio.sleep(0.15)
 
       asyncio.run(main())
     `);
     expect(hints).toEqual([expect.objectContaining({ id: "sequential-awaits", concept: "gather" })]);
-    expect(hints[0]!.message).toMatch(/awaited 3 slow things one after another \(3\d\d ms in all\).*about 1\d\d ms/);
+    expect(hints[0]!.message).toMatch(/awaited 3 slow things one after another \(4\d\d ms in all\).*about 15\d ms/);
     expect(await hintsFor(`
       import asyncio
 
       async def main():
-          await asyncio.gather(asyncio.sleep(0.1), asyncio.sleep(0.1), asyncio.sleep(0.1))
+          await asyncio.gather(asyncio.sleep(0.15), asyncio.sleep(0.15), asyncio.sleep(0.15))
 
       asyncio.run(main())
     `)).toEqual([]);
