@@ -1,13 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { findHints, type HintId } from "../../src/core/hints.js";
+import { findHints } from "../../src/core/hints.js";
 import { dedent, run } from "./helpers.js";
 
 /** Runs the program in the sandbox and returns the hints for it, as /run would show them. */
 async function hintsFor(code: string) {
   return findHints(await run(code), dedent(code));
 }
-
-const ids = (hints: { id: HintId }[]) => hints.map((hint) => hint.id);
 
 describe("hints for asyncio mistakes: each found in a program that makes it, and not in a close one that does not", () => {
   it("a coroutine called but never awaited", async () => {

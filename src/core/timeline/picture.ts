@@ -74,7 +74,7 @@ export function renderTimelineSvg(timeline: Timeline, lines: readonly OutputLine
     ...header(timeline, endMs),
     ...grid(endMs, x, lanesTop, axisTop),
     ...shown.flatMap((task, index) => lane(task, lanesTop + index * LANE_HEIGHT, x)),
-    ...printedRow(lines, printTop, printHeight, lanesTop, labelled, x),
+    ...printedRow(lines, printTop, lanesTop, labelled, x),
     ...axis(endMs, x, axisTop),
     ...footer.map((note, index) => text(PAD, axisTop + AXIS_HEIGHT + index * FOOTER_LINE + 4, note, { size: 11, fill: COLORS.muted })),
     "</svg>",
@@ -167,7 +167,7 @@ function bars(intervals: readonly Interval[], x: (ms: number) => number): Bar[] 
   return merged;
 }
 
-function printedRow(lines: readonly OutputLine[], top: number, height: number, lanesTop: number, labelled: boolean, x: (ms: number) => number): string[] {
+function printedRow(lines: readonly OutputLine[], top: number, lanesTop: number, labelled: boolean, x: (ms: number) => number): string[] {
   const parts = [text(PAD, top + 14, "printed", { size: 12, fill: COLORS.muted })];
   if (lines.length === 0) {
     parts.push(text(PLOT_LEFT, top + 14, "(nothing)", { size: 11, fill: COLORS.muted }));
