@@ -240,9 +240,17 @@ export class FakeDiscord {
     for (const id of Object.keys(fields)) {
       if (!inputs.some((input) => input.custom_id === id)) throw new Error(`the modal has no input ${id}`);
     }
+    // What the user leaves alone keeps the value the bot pre-filled.
+    const submitted = (input: { custom_id: string; value?: string }) => fields[input.custom_id] ?? input.value ?? "";
+    // Discord's client does not let a form be submitted past its inputs' rules.
+    for (const input of inputs) {
+      const value = submitted(input);
+      if (input.required !== false && value === "") throw new Error(`the modal's input ${input.custom_id} is required`);
+      if (input.max_length !== undefined && value.length > input.max_length) throw new Error(`the modal's input ${input.custom_id} takes at most ${input.max_length} characters`);
+    }
     const components = inputs.map((input) => ({
       type: ComponentType.ActionRow,
-      components: [{ type: ComponentType.TextInput, custom_id: input.custom_id, value: fields[input.custom_id] ?? "" }],
+      components: [{ type: ComponentType.TextInput, custom_id: input.custom_id, value: submitted(input) }],
     }));
     const user = place.user ?? opened.payload.member?.user ?? opened.payload.user;
     return this.send(InteractionType.ModalSubmit, { channelId: opened.payload.channel_id ?? null, user, ...place }, { custom_id: modal.custom_id, components }, opened.payload.message);
@@ -276,6 +284,9 @@ export class FakeDiscord {
     const options = Object.entries(rest).map(([optionName, value]) => {
       const definition = (definitions ?? []).find((option) => option.name === optionName);
       if (!definition) throw new Error(`/${name} has no option ${optionName}`);
+      if (typeof value === "string" && definition.max_length !== undefined && value.length > definition.max_length) {
+        throw new Error(`Discord does not send ${optionName} of ${value.length} characters: the option takes at most ${definition.max_length}`);
+      }
       if (definition.type === ApplicationCommandOptionType.Channel) {
         const channel = Object.values(channels).find((candidate) => candidate.id === value);
         resolved.channels = { ...resolved.channels, [String(value)]: { ...channel, permissions: String(channelPermissions(users.bot.id, String(value))) } };

@@ -218,6 +218,7 @@ interface CommandOption {
   name: string;
   description?: string;
   required?: boolean;
+  max_length?: number;
   choices?: { name: string; value: unknown }[];
   options?: CommandOption[];
 }
