@@ -308,6 +308,16 @@ def is_loop_cleanup(coro):
     return code is not None and code.co_qualname in LOOP_CLEANUP and code.co_filename.startswith(ASYNCIO_DIR)
 
 
+def hide_factory_frames(task):
+    """Debug mode reports where each task was created: keep that the learner's line, not this factory's."""
+    frames = task._source_traceback
+    if not frames:
+        return
+    frames[:] = [frame for frame in frames if frame.filename != __file__]
+    if frames and frames[-1].filename == base_events.__file__ and frames[-1].name == "create_task":
+        frames.pop()
+
+
 def record_tasks(recording):
     def recorded_task_factory(loop, coro, context=None):
         # Not a coroutine: Task raises the TypeError learners would get, the wrapper would hide it.
@@ -318,6 +328,7 @@ def record_tasks(recording):
             return Task(coro, loop=loop, context=context)
         wrapper = TimedCoroutine(coro, recording.steps)
         task = Task(wrapper, loop=loop, context=context)
+        hide_factory_frames(task)
         wrapper.record = TaskRecord(recording, task, coro, created_by())
         recording.tasks.append(wrapper.record)
         return task
