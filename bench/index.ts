@@ -3,6 +3,7 @@ const benches = [
   { name: "content", load: () => import("./explain.js") },
   { name: "run", load: () => import("./run.js") },
   { name: "daily", load: () => import("./daily.js") },
+  { name: "timeline", load: () => import("./timeline.js") },
 ];
 
 const only = process.argv.slice(2);
