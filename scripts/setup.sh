@@ -18,6 +18,9 @@ fi
 if ! command -v bwrap >/dev/null; then
   missing+=(bubblewrap); reasons+=("bubblewrap: every /run executes inside a bubblewrap sandbox (namespaces, no network)")
 fi
+if [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  missing+=(fonts-dejavu-core); reasons+=("fonts-dejavu-core: the font of the event-loop timeline pictures /run replies carry")
+fi
 if [ ! -x /usr/bin/python3 ]; then
   missing+=(python3); reasons+=("python3: the interpreter that runs learners' code (a real binary, not a version-manager shim)")
 fi
@@ -33,7 +36,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
 else
-  say "system packages present: redis-server, bubblewrap, /usr/bin/python3"
+  say "system packages present: redis-server, bubblewrap, fonts-dejavu-core, /usr/bin/python3"
 fi
 
 say "installing npm dependencies"

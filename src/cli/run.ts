@@ -10,6 +10,8 @@ import type { RunLimits } from "../sandbox/limits.js";
 import { describeLimit, type RunResult } from "../sandbox/result.js";
 import { runInSandbox } from "../sandbox/sandbox.js";
 import { startEmbeddedRedis } from "../store/redis-server.js";
+import { findHints } from "../core/hints.js";
+import { outputLines } from "../core/timeline/timeline.js";
 
 const USAGE = "Usage: loopy run FILE|- [--json] [--queue]";
 
@@ -78,12 +80,15 @@ export async function main(args: string[]): Promise<number> {
     return 1;
   }
   const { result } = ending;
+  const hints = findHints(result, source.code);
   if (flags.has("--json")) {
-    console.log(JSON.stringify({ ...result, limitDescription: result.limit ? describeLimit(result.limit, ending.limits) : null }));
+    const limitDescription = result.limit ? describeLimit(result.limit, ending.limits) : null;
+    console.log(JSON.stringify({ ...result, limitDescription, lines: outputLines(result.chunks), hints }));
     return 0;
   }
   for (const chunk of result.chunks) (chunk.stream === "stderr" ? process.stderr : process.stdout).write(chunk.text);
   const summary = result.limit ? `stopped: ${describeLimit(result.limit, ending.limits)}` : result.outcome === "ok" ? "finished" : `exit code ${result.exitCode ?? result.signal}`;
   console.error(`── ${summary} · ${result.wallMs} ms wall, ${result.cpuMs} ms CPU · Python ${result.python}`);
+  for (const hint of hints) console.error(`hint${hint.line === undefined ? "" : ` (line ${hint.line})`}: ${hint.message}`);
   return 0;
 }

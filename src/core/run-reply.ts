@@ -1,10 +1,17 @@
 import type { RunLimits } from "../sandbox/limits.js";
 import { describeLimit, type RunResult } from "../sandbox/result.js";
+import { findHints, type Hint } from "./hints.js";
 import { codeBlock } from "./markdown.js";
-import { actionId, type Button, type Field, type Form, type Reply } from "./reply.js";
+import { actionId, type Button, type Card, type Field, type Form, type Reply } from "./reply.js";
+import { TIMELINE_PICTURE, timelineAttachments } from "./timeline/attachments.js";
 
-/** Discord's limit for one embed description. */
+/** Discord's limit for one embed description, and for all the embeds of one message together. */
 export const CARD_BODY_MAX = 4096;
+const MESSAGE_CARDS_MAX = 6000;
+/** Discord's limit for one embed field's value. */
+const FIELD_VALUE_MAX = 1024;
+/** Room kept for card titles, field names and the like when sharing MESSAGE_CARDS_MAX. */
+const CARD_FRAME_ROOM = 200;
 /** Discord's limit for a text input's value, so longer code cannot be edited in a form. */
 export const FORM_VALUE_MAX = 4000;
 /** More lines than this fill a screen; the rest is in the attached file. */
@@ -70,42 +77,63 @@ function status(result: RunResult, limits: RunLimits): { title: string; line?: s
   return { title: `Finished with an error (exit code ${result.exitCode})`, tone: "error" };
 }
 
-/** What input() raises when there is nothing to read; learners meet it first thing. */
-function needsStdinHint(result: RunResult): boolean {
-  return /^EOFError\b/m.test(result.stderr);
+function hintField(hint: Hint): Field {
+  const where = hint.line === undefined ? "" : ` (line ${hint.line})`;
+  return { name: `Hint${where}`, value: hint.message.slice(0, FIELD_VALUE_MAX) };
 }
 
-function runButtons(code: string, codeId: string): Button[][] {
+/** One "Explain …" button per concept the hints point to, at most a row of five. */
+function hintButtons(hints: Hint[]): Button[] {
+  const concepts = [...new Set(hints.flatMap((hint) => (hint.concept ? [hint.concept] : [])))].slice(0, 5);
+  return concepts.map((concept) => ({ label: `Explain ${concept}`, action: actionId("explain", "show", concept), style: "secondary" }));
+}
+
+function runButtons(code: string, codeId: string, hints: Hint[]): Button[][] {
   const again: Button = { label: "Run again", action: actionId("run", "again", codeId), style: "primary" };
   const edit: Button = { label: "Edit and run", action: actionId("run", "edit", codeId), style: "secondary" };
-  return [code.length <= FORM_VALUE_MAX ? [again, edit] : [again]];
+  const explain = hintButtons(hints);
+  return [code.length <= FORM_VALUE_MAX ? [again, edit] : [again], ...(explain.length > 0 ? [explain] : [])];
+}
+
+function cardSize(card: Card): number {
+  return (card.title?.length ?? 0) + (card.body?.length ?? 0) + (card.fields ?? []).reduce((sum, field) => sum + field.name.length + field.value.length, 0);
 }
 
 /**
  * The answer to a finished run: status at a glance, the output (defused, numbered, cut to Discord's
- * limits with the full text attached), wall and CPU time, the Python version, and buttons to run again.
+ * limits with the full text attached), wall and CPU time, the Python version, explanations of asyncio
+ * mistakes it shows, a picture of what the event loop did (with a text version), and buttons to run again.
  * `codeId` is the code's id in the run code store, for the buttons.
  */
 export function runResultReply(result: RunResult, limits: RunLimits, code: string, codeId: string): Reply {
   const { title, line, tone } = status(result, limits);
   const output = result.chunks.map((chunk) => chunk.text).join("");
-  const intro = line ? `${line}\n` : "";
-  const { block, complete } = outputBlock(output, CARD_BODY_MAX - intro.length);
+  const hints = findHints(result, code);
   const fields: Field[] = [
     { name: "Time", value: formatMs(result.wallMs), inline: true },
     { name: "CPU", value: formatMs(result.cpuMs), inline: true },
     { name: "Python", value: result.python, inline: true },
+    ...hints.slice(0, 3).map(hintField),
   ];
-  if (needsStdinHint(result)) {
-    fields.push({
-      name: "Hint",
-      value: "`input()` had nothing to read: code run here has no keyboard (no stdin). Put the values in the code instead, e.g. `name = \"Ada\"`.",
-    });
-  }
+  const timeline = timelineAttachments(result);
+  const timelineCard: Card | undefined = timeline && {
+    title: "What the event loop did",
+    body: codeBlock(timeline.text.slice(0, 1500)),
+    image: TIMELINE_PICTURE,
+    tone: "info",
+  };
+  const intro = line ? `${line}\n` : "";
+  const framing = fields.reduce((sum, field) => sum + field.name.length + field.value.length, 0) + (timelineCard ? cardSize(timelineCard) : 0);
+  const budget = Math.min(CARD_BODY_MAX, MESSAGE_CARDS_MAX - CARD_FRAME_ROOM - framing) - intro.length;
+  const { block, complete } = outputBlock(output, budget);
+  const attachments = [
+    ...(complete ? [] : [{ name: OUTPUT_FILE, data: Buffer.from(output), description: "Everything your code printed" }]),
+    ...(timeline ? [timeline.attachment] : []),
+  ];
   return {
-    cards: [{ title, body: `${intro}${block}`, fields, tone }],
-    buttons: runButtons(code, codeId),
-    attachments: complete ? undefined : [{ name: OUTPUT_FILE, data: Buffer.from(output), description: "Everything your code printed" }],
+    cards: [{ title, body: `${intro}${block}`, fields, tone }, ...(timelineCard ? [timelineCard] : [])],
+    buttons: runButtons(code, codeId, hints),
+    attachments: attachments.length > 0 ? attachments : undefined,
   };
 }
 

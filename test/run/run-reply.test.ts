@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { codeForm, runFailureReply, runResultReply } from "../../src/core/run-reply.js";
 import { renderForDiscord } from "../../src/discord/render.js";
 import { DEFAULT_LIMITS } from "../../src/sandbox/limits.js";
+import { runInSandbox } from "../../src/sandbox/sandbox.js";
 import type { RunResult } from "../../src/sandbox/result.js";
 
 function result(overrides: Partial<RunResult> & { output?: string } = {}): RunResult {
@@ -129,14 +130,39 @@ describe("the reply to a finished run", () => {
   it("explains that input() has no stdin", () => {
     const stderr = 'Traceback (most recent call last):\n  File "/tmp/main.py", line 1, in <module>\nEOFError: EOF when reading a line\n';
     const reply = runResultReply(result({ outcome: "error", exitCode: 1, stderr, chunks: [{ stream: "stderr", text: stderr, atMs: 3 }] }), DEFAULT_LIMITS, "input()", "id");
-    expect(card(reply).fields!.find((field) => field.name === "Hint")!.value).toMatch(/no stdin/);
-    expect(card(runResultReply(result(), DEFAULT_LIMITS, code, "id")).fields!.some((field) => field.name === "Hint")).toBe(false);
+    expect(card(reply).fields!.find((field) => field.name === "Hint (line 1)")!.value).toMatch(/no stdin/);
+    expect(card(runResultReply(result(), DEFAULT_LIMITS, code, "id")).fields!.some((field) => field.name.startsWith("Hint"))).toBe(false);
   });
 
   it("offers Edit and run only for code that fits a Discord form", () => {
     const long = "x = 1\n".repeat(700);
     expect(runResultReply(result(), DEFAULT_LIMITS, long, "id").buttons).toEqual([[{ label: "Run again", action: "run:again:id", style: "primary" }]]);
   });
+});
+
+describe("the reply to an asyncio run", () => {
+  const blocking = "import asyncio, time\n\nasync def work():\n    time.sleep(0.2)\n\nasync def main():\n    await asyncio.gather(work(), work(), work())\n\nasyncio.run(main())\n";
+
+  it("shows the event loop as a picture with a text version, and explains the blocking call", async () => {
+    const ran = await runInSandbox(blocking);
+    const reply = runResultReply(ran, DEFAULT_LIMITS, blocking, "id");
+    const [, loopCard] = reply.cards!;
+    expect(loopCard!.title).toBe("What the event loop did");
+    expect(loopCard!.image).toBe("timeline.png");
+    expect(loopCard!.body).toMatch(/^```\n4 tasks in /);
+    const picture = reply.attachments!.find((attachment) => attachment.name === "timeline.png")!;
+    expect(picture.data.subarray(1, 4).toString()).toBe("PNG");
+    expect(card(reply).fields!.find((field) => field.name === "Hint (line 4)")!.value).toMatch(/time\.sleep\(\)/);
+    expect(reply.buttons![1]).toEqual([{ label: "Explain blocking-the-loop", action: "explain:show:blocking-the-loop", style: "secondary" }]);
+    expectWithinDiscordLimits(reply);
+  }, 30_000);
+
+  it("keeps a long output and the timeline together within Discord's 6000 characters", async () => {
+    const noisy = "import asyncio\n\nasync def main():\n    for i in range(3000):\n        print(i, 'x' * 60)\n\nasyncio.run(main())\n";
+    const reply = runResultReply(await runInSandbox(noisy), DEFAULT_LIMITS, noisy, "id");
+    expect(reply.attachments!.map((attachment) => attachment.name).sort()).toEqual(["output.txt", "timeline.png"]);
+    expectWithinDiscordLimits(reply);
+  }, 30_000);
 });
 
 describe("the other run answers", () => {
