@@ -48,7 +48,7 @@ export const components = {
     const code = interaction.services.content.questions.find((question) => question.id === interaction.args[0])?.code;
     if (code === undefined) return interaction.reply(errorReply("That question's code no longer exists. Try /quiz again."));
     // Loopy's own content, like a concept's example: counted as one.
-    await runAndAnswer(interaction, code, "example");
+    await runAndAnswer(interaction, code, "question");
   },
   again: async (interaction: ComponentInteraction) => {
     const code = await storedCodeOf(interaction);

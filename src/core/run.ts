@@ -7,7 +7,7 @@ import { errorReply, type Reply } from "./reply.js";
 export interface RunRequest {
   code: string;
   user: Person;
-  origin: "command" | "form" | "message" | "example" | "again" | "console" | "cli";
+  origin: "command" | "form" | "message" | "example" | "question" | "again" | "console" | "cli";
   /** Overrides of the worker's configured limits (tests, benchmarks); learners never set these. */
   limits?: Partial<RunLimits>;
 }
