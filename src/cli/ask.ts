@@ -3,7 +3,7 @@ import type { App } from "../app.js";
 import { LocalInteraction, type LocalEvent } from "../console/local-interaction.js";
 import { parseCommandLine, type CommandDefinition } from "../console/parse.js";
 import { renderForConsole } from "../console/render-text.js";
-import { renderForDiscord, renderFormForDiscord } from "../discord/render.js";
+import { renderEditForDiscord, renderForDiscord, renderFormForDiscord } from "../discord/render.js";
 import { withLocalApp } from "./local-app.js";
 
 /** The request discord.js would make for each thing a handler did, with the JSON body it would send. */
@@ -19,7 +19,8 @@ export function discordRequestFor(event: LocalEvent): { method: string; path: st
     case "form":
       return { method: "POST", path: callback, body: { type: InteractionResponseType.Modal, data: renderFormForDiscord(event.form) } };
     default: {
-      const { body, files } = renderForDiscord(event.reply);
+      // An edit carries what it replaces (text, attachments) and no new flags, as the Discord adapter sends it.
+      const { body, files } = event.kind === "edit" ? renderEditForDiscord(event.reply) : renderForDiscord(event.reply);
       const names = files.length > 0 ? { files: files.map((file) => file.name) } : {};
       if (event.kind === "reply") return { method: "POST", path: callback, body: { type: InteractionResponseType.ChannelMessageWithSource, data: body }, ...names };
       if (event.kind === "update") return { method: "POST", path: callback, body: { type: InteractionResponseType.UpdateMessage, data: body }, ...names };
