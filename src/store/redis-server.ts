@@ -6,7 +6,8 @@ import { Redis } from "ioredis";
 
 export interface EmbeddedRedis {
   url: string;
-  stop(): Promise<void>;
+  /** SIGTERM lets Redis finish its append-only file; tests pass SIGKILL to crash it. */
+  stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
 }
 
 /** Where to look for redis-server: PATH first, then Debian's location (sbin is not always on PATH). */
@@ -49,9 +50,10 @@ async function waitUntilAnswering(url: string, child: ChildProcess): Promise<voi
 
 /**
  * Starts a private redis-server on a free loopback port, as a child that dies with us.
- * `persistent` turns on append-only persistence in `dataDir`, so progress survives restarts.
+ * `persistent` turns on append-only persistence in `dataDir`, so progress survives restarts. `port` restarts a
+ * server where it was (fault tests); by default a free one is chosen.
  */
-export async function startEmbeddedRedis(options: { dataDir: string; persistent: boolean }): Promise<EmbeddedRedis> {
+export async function startEmbeddedRedis(options: { dataDir: string; persistent: boolean; port?: number }): Promise<EmbeddedRedis> {
   const binary = findRedisServer();
   if (!binary) {
     throw new Error(
@@ -61,7 +63,7 @@ export async function startEmbeddedRedis(options: { dataDir: string; persistent:
   }
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
-  const port = await freeLoopbackPort();
+  const port = options.port ?? (await freeLoopbackPort());
   const child = spawn(
     binary,
     [
@@ -82,11 +84,11 @@ export async function startEmbeddedRedis(options: { dataDir: string; persistent:
   await waitUntilAnswering(url, child);
   return {
     url,
-    async stop() {
+    async stop(signal = "SIGTERM") {
       process.off("exit", stopOnExit);
-      if (child.exitCode !== null) return;
+      if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((done) => child.once("exit", done));
-      child.kill("SIGTERM");
+      child.kill(signal);
       await exited;
     },
   };

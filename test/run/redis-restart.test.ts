@@ -1,62 +1,33 @@
-import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
-import { Redis } from "ioredis";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
 import type { RunService } from "../../src/core/run.js";
 import { createRunService } from "../../src/queue/run-service.js";
+import { startEmbeddedRedis, type EmbeddedRedis } from "../../src/store/redis-server.js";
 
-/** A Redis of this test's own, restarted on the same port without persistence, as a crashed server comes back. */
-let server: ChildProcess | undefined;
+/** A Redis of this test's own, crashed and restarted on the same port without persistence, as a crashed server comes back. */
+const dataDir = mkdtempSync(join(tmpdir(), "loopy-run-redis-"));
+let server: EmbeddedRedis | undefined;
 let runs: RunService | undefined;
 
 afterAll(async () => {
   await runs?.close();
-  server?.kill("SIGKILL");
+  await server?.stop("SIGKILL");
+  rmSync(dataDir, { recursive: true, force: true });
 });
-
-async function freePort(): Promise<number> {
-  return new Promise((done) => {
-    const probe = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => done(port));
-    });
-  });
-}
-
-async function startRedis(port: number): Promise<ChildProcess> {
-  const child = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"], { stdio: "ignore" });
-  for (;;) {
-    const client = new Redis(port, "127.0.0.1", { lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
-    client.on("error", () => {}); // refused until the server listens
-    try {
-      await client.connect();
-      await client.ping();
-      return child;
-    } catch {
-      await new Promise((wait) => setTimeout(wait, 50));
-    } finally {
-      client.disconnect();
-    }
-  }
-}
-
-async function stopRedis(child: ChildProcess): Promise<void> {
-  const exited = new Promise((done) => child.once("exit", done));
-  child.kill("SIGKILL");
-  await exited;
-}
 
 describe("a Redis restart", () => {
   it("tells the user their waiting run was lost, and the service works again afterwards", { timeout: 30_000 }, async () => {
-    const port = await freePort();
-    server = await startRedis(port);
-    runs = await createRunService(loadConfig({ RUN_WORKERS_IN_PROCESS: "false" }), `redis://127.0.0.1:${port}`);
+    server = await startEmbeddedRedis({ dataDir, persistent: false });
+    const port = Number(new URL(server.url).port);
+    runs = await createRunService(loadConfig({ RUN_WORKERS_IN_PROCESS: "false" }), server.url);
     const admission = await runs.submit({ code: 'print("hi")', user: { id: "ada", name: "ada" }, origin: "command" });
     if (!admission.accepted) throw new Error(admission.problem);
 
-    await stopRedis(server);
-    server = await startRedis(port);
+    await server.stop("SIGKILL");
+    server = await startEmbeddedRedis({ dataDir, persistent: false, port });
 
     expect(await admission.outcome).toEqual({
       finished: false,
