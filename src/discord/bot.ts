@@ -23,9 +23,14 @@ const botLog = log.child({ module: "discord" });
  * The discord.js client Loopy uses: only the Guilds intent (no privileged ones: interactions carry
  * what Loopy needs), and DISCORD_API_URL as the REST base when set (a fake Discord in tests).
  * Made before the app so the daily quiz's ChannelPoster can share it.
+ *
+ * `shards: "auto"` is discord.js's internal sharding: at login it asks GET /gateway/bot for the shard
+ * count Discord recommends and opens that many gateway connections in this process. Discord refuses a
+ * single connection once the bot is in about 2,500 servers; one client for all shards keeps every
+ * server in one guild cache, so the daily quiz's poster and the interaction routing need no changes.
  */
 export function createDiscordClient(config: Config): Client {
-  return new Client({ intents: [GatewayIntentBits.Guilds], rest: config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {} });
+  return new Client({ intents: [GatewayIntentBits.Guilds], shards: "auto", rest: config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {} });
 }
 
 /** Slash command options as the router takes them: name → value, `subcommand` for a subcommand. */
@@ -98,6 +103,7 @@ export async function startDiscordBot(app: App, options: { client?: Client } = {
     botLog.info({ guild: guild.id }, "removed from a server");
     app.services.daily.removeGuild(guild.id).catch((error: unknown) => botLog.error({ err: error, guild: guild.id }, "could not forget the server's daily quiz"));
   });
+  client.on(Events.ShardReady, (shard) => botLog.info({ shard }, "gateway shard ready"));
   client.on(Events.ShardResume, (shard, replayed) => botLog.info({ shard, replayed }, "gateway session resumed"));
   client.on(Events.ShardDisconnect, (event, shard) => botLog.warn({ shard, code: event.code }, "gateway disconnected"));
   client.on(Events.Error, (error) => botLog.error({ err: error }, "discord.js error"));
@@ -105,7 +111,7 @@ export async function startDiscordBot(app: App, options: { client?: Client } = {
   const ready = once(client, Events.ClientReady);
   await client.login(config.DISCORD_TOKEN);
   await ready;
-  botLog.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, "logged in to Discord");
+  botLog.info({ user: client.user?.tag, guilds: client.guilds.cache.size, shards: [...client.ws.shards.keys()], shardCount: client.options.shardCount }, "logged in to Discord");
 
   return {
     async stop() {

@@ -5,7 +5,7 @@ import { createDiscordClient, startDiscordBot } from "../../src/discord/bot.js";
 import { DiscordChannelPoster } from "../../src/discord/channel-poster.js";
 import { deployCommands } from "../../src/discord/deploy.js";
 import { log } from "../../src/log.js";
-import { FakeDiscord } from "../fake-discord/fake-discord.js";
+import { FakeDiscord, type FakeDiscordOptions } from "../fake-discord/fake-discord.js";
 
 export interface Running {
   discord: FakeDiscord;
@@ -15,12 +15,13 @@ export interface Running {
 }
 
 /**
- * Loopy as `npm start` runs it, against the fake Discord: commands deployed to the fake guild, the app
+ * Loopy as `npm start` runs it, against the fake Discord: commands deployed to its first guild, the app
  * on the suite's Redis (its own run-queue prefix), the real discord.js client logged in over loopback.
+ * `fake` shapes the fake Discord (how many shards it asks for).
  */
-export async function startLoopyOnFakeDiscord(settings: Record<string, string> = {}): Promise<Running> {
+export async function startLoopyOnFakeDiscord(settings: Record<string, string> = {}, fake: FakeDiscordOptions = {}): Promise<Running> {
   log.level = process.env.LOG_LEVEL ?? "warn";
-  const discord = await FakeDiscord.start();
+  const discord = await FakeDiscord.start(fake);
   const config = loadConfig({
     DISCORD_TOKEN: discord.token,
     DISCORD_API_URL: discord.apiUrl,

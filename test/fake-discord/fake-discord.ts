@@ -16,14 +16,19 @@ import {
   applicationId,
   channelPermissions,
   channels,
+  findChannel,
+  findGuild,
   guildId,
   guildJson,
   guildPermissions,
+  guilds,
   memberJson,
   memberOf,
   rolesJson,
   snowflake,
   users,
+  type FakeChannel,
+  type FakeGuild,
   type FakeUser,
 } from "./world.js";
 
@@ -41,10 +46,17 @@ export interface RecordedRequest {
   token?: string;
 }
 
+export interface FakeDiscordOptions {
+  /** The shard count GET /gateway/bot recommends and the gateway requires: Discord's answer for a bot in many guilds. */
+  shards?: number;
+}
+
 export type ApiMessage = Record<string, any> & { id: string; channel_id: string };
 
 interface Registered extends CommandDefinition {
   id: string;
+  /** Set on a guild command: the guild it was registered in. */
+  guild_id?: string;
   contexts?: number[] | null;
   default_member_permissions?: string | null;
 }
@@ -107,15 +119,15 @@ export class SentInteraction {
 
 interface Place {
   user?: FakeUser;
-  /** Defaults to #general; null for a DM with the bot. */
+  /** Defaults to #general of the first guild; a channel of another guild acts there; null for a DM with the bot. */
   channelId?: string | null;
   /** The server changed who may use the command (Server Settings → Integrations), past its default permissions. */
   overriddenByServer?: boolean;
 }
 
 /**
- * Discord on loopback for the real discord.js client: the REST routes the bot uses, the gateway,
- * and a guild with users. Every request is recorded and checked against Discord's OpenAPI
+ * Discord on loopback for the real discord.js client: the REST routes the bot uses, the gateway
+ * (sharded when asked), and guilds with users. Every request is recorded and checked against Discord's OpenAPI
  * description and documented limits (validate.ts); a request Discord would reject gets Discord's
  * error and its problems are kept, so a test can fail on them.
  */
@@ -123,6 +135,7 @@ export class FakeDiscord {
   readonly token = token;
   readonly applicationId = applicationId;
   readonly guildId = guildId;
+  readonly guilds = guilds;
   readonly users = users;
   readonly channels = channels;
   readonly requests: RecordedRequest[] = [];
@@ -132,24 +145,19 @@ export class FakeDiscord {
   readonly gateway: FakeGateway;
   private readonly interactions = new Map<string, SentInteraction>();
 
-  private constructor(private readonly http: Server) {
+  private constructor(private readonly http: Server, private readonly shards: number) {
     this.gateway = new FakeGateway(http, {
       token,
       heartbeatIntervalMs: 1000,
-      ready: () => ({
-        v: 10,
-        user: users.bot,
-        guilds: [{ id: guildId, unavailable: true }],
-        resume_gateway_url: this.gatewayUrl,
-        application: { id: applicationId, flags: 0 },
-      }),
-      afterReady: () => [{ t: "GUILD_CREATE", d: guildJson() }],
+      shards,
+      ready: () => ({ v: 10, user: users.bot, resume_gateway_url: this.gatewayUrl, application: { id: applicationId, flags: 0 } }),
+      guilds: () => guilds.map(guildJson),
     });
   }
 
-  static async start(): Promise<FakeDiscord> {
+  static async start(options: FakeDiscordOptions = {}): Promise<FakeDiscord> {
     const http = createServer();
-    const discord = new FakeDiscord(http);
+    const discord = new FakeDiscord(http, options.shards ?? 1);
     http.on("request", (request, response) => void discord.handle(request, response));
     await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));
     return discord;
@@ -213,7 +221,7 @@ export class FakeDiscord {
       type: ApplicationCommandType.Message,
       target_id: message.id,
       resolved: { messages: { [message.id]: message } },
-      ...(command.guild ? { guild_id: guildId } : {}),
+      ...(command.guild_id ? { guild_id: command.guild_id } : {}),
     });
   }
 
@@ -256,23 +264,32 @@ export class FakeDiscord {
     return this.send(InteractionType.ModalSubmit, { channelId: opened.payload.channel_id ?? null, user, ...place }, { custom_id: modal.custom_id, components }, opened.payload.message);
   }
 
-  /** The bot is removed from the guild (kicked, or the guild deleted). */
-  removeBotFromGuild(): void {
-    this.gateway.dispatch("GUILD_DELETE", { id: guildId });
+  /** The bot is removed from a guild (kicked, or the guild deleted): told on that guild's shard. */
+  removeBotFromGuild(id = guildId): void {
+    this.gateway.dispatch("GUILD_DELETE", { id }, this.gateway.shardOf(id));
   }
 
-  private registered(name: string, place: Place): Registered & { guild: boolean } {
-    const inGuild = (place.channelId === undefined ? channels.general.id : place.channelId) !== null;
-    const guildCommand = inGuild ? this.guildCommands.find((command) => command.name === name) : undefined;
+  /** The guild channel a place is in; undefined for a DM (no channel, or a message's dm- channel). */
+  private locate(place: Place): { guild: FakeGuild; channel: FakeChannel } | undefined {
+    const channelId = place.channelId === undefined ? channels.general.id : place.channelId;
+    if (channelId === null || channelId.startsWith("dm-")) return undefined;
+    const channel = findChannel(channelId);
+    if (!channel) throw new Error(`the fake Discord has no channel ${channelId}`);
+    return { guild: findGuild(channel.guild_id)!, channel };
+  }
+
+  private registered(name: string, place: Place): Registered {
+    const where = this.locate(place)?.guild;
+    const guildCommand = where ? this.guildCommands.find((command) => command.name === name && command.guild_id === where.id) : undefined;
     const command = guildCommand ?? this.globalCommands.find((command) => command.name === name);
     if (!command) throw new Error(`/${name} is not registered with the fake Discord: deploy the commands first`);
     const user = place.user ?? users.alice;
     // Discord does not show a command where its contexts or default permissions hide it.
-    const context = inGuild ? InteractionContextType.Guild : InteractionContextType.BotDM;
+    const context = where ? InteractionContextType.Guild : InteractionContextType.BotDM;
     if (command.contexts && !command.contexts.includes(context)) throw new Error(`/${name} is not offered in this context (${context})`);
     const required = BigInt(command.default_member_permissions ?? 0);
-    if (inGuild && !place.overriddenByServer && (guildPermissions(user.id) & required) !== required) throw new Error(`/${name} is hidden from ${user.username}`);
-    return { ...command, guild: guildCommand !== undefined };
+    if (where && !place.overriddenByServer && (guildPermissions(where, user.id) & required) !== required) throw new Error(`/${name} is hidden from ${user.username}`);
+    return command;
   }
 
   private invoke(name: string, values: Record<string, string | number | boolean>, place: Place, type: InteractionType, focused?: string) {
@@ -288,7 +305,7 @@ export class FakeDiscord {
         throw new Error(`Discord does not send ${optionName} of ${value.length} characters: the option takes at most ${definition.max_length}`);
       }
       if (definition.type === ApplicationCommandOptionType.Channel) {
-        const channel = Object.values(channels).find((candidate) => candidate.id === value);
+        const channel = findChannel(String(value));
         resolved.channels = { ...resolved.channels, [String(value)]: { ...channel, permissions: String(channelPermissions(users.bot.id, String(value))) } };
       }
       return { name: optionName, type: definition.type, value, ...(optionName === focused ? { focused: true } : {}) };
@@ -299,7 +316,7 @@ export class FakeDiscord {
       type: ApplicationCommandType.ChatInput,
       options: subcommand ? [{ name: subcommand, type: ApplicationCommandOptionType.Subcommand, options }] : options,
       ...(Object.keys(resolved).length > 0 ? { resolved } : {}),
-      ...(command.guild ? { guild_id: guildId } : {}),
+      ...(command.guild_id ? { guild_id: command.guild_id } : {}),
     };
     return this.send(type, place, data);
   }
@@ -310,20 +327,20 @@ export class FakeDiscord {
 
   private send(type: InteractionType, place: Place, data: Record<string, unknown>, message?: ApiMessage): SentInteraction {
     const user = place.user ?? users.alice;
-    const channelId = place.channelId === undefined ? channels.general.id : place.channelId;
+    const located = this.locate(place);
     const id = snowflake();
     const interactionToken = `interaction-token-${id}`;
-    const where = channelId
+    const where = located
       ? {
-          guild_id: guildId,
-          guild: { id: guildId, locale: "en-US", features: [] },
-          channel_id: channelId,
-          channel: { ...Object.values(channels).find((channel) => channel.id === channelId)!, permissions: String(channelPermissions(user.id, channelId)) },
-          member: { ...memberJson(memberOf(user.id)!), permissions: String(channelPermissions(user.id, channelId)) },
-          app_permissions: String(channelPermissions(users.bot.id, channelId)),
+          guild_id: located.guild.id,
+          guild: { id: located.guild.id, locale: "en-US", features: [] },
+          channel_id: located.channel.id,
+          channel: { ...located.channel, permissions: String(channelPermissions(user.id, located.channel.id)) },
+          member: { ...memberJson(memberOf(located.guild, user.id)!), permissions: String(channelPermissions(user.id, located.channel.id)) },
+          app_permissions: String(channelPermissions(users.bot.id, located.channel.id)),
           context: InteractionContextType.Guild,
           guild_locale: "en-US",
-          authorizing_integration_owners: { "0": guildId },
+          authorizing_integration_owners: { "0": located.guild.id },
         }
       : {
           channel_id: `dm-${user.id}`,
@@ -348,7 +365,7 @@ export class FakeDiscord {
     };
     const interaction = new SentInteraction(id, interactionToken, payload, Date.now(), this);
     this.interactions.set(interactionToken, interaction);
-    this.gateway.dispatch("INTERACTION_CREATE", payload);
+    this.gateway.dispatch("INTERACTION_CREATE", payload, this.gateway.shardOf(located?.guild.id));
     return interaction;
   }
 
@@ -399,7 +416,8 @@ export class FakeDiscord {
     if (!interactionToken && authorization !== `Bot ${token}`) return discordError(401, 0, "401: Unauthorized");
     switch (key) {
       case "GET /gateway/bot":
-        return { status: 200, body: { url: this.gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } } };
+        // max_concurrency 1, as for every bot below Discord's large-bot tier: shards identify 5 s apart.
+        return { status: 200, body: { url: this.gatewayUrl, shards: this.shards, session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 } } };
       case "GET /users/@me":
         return { status: 200, body: users.bot };
       case "GET /applications/@me":
@@ -425,25 +443,36 @@ export class FakeDiscord {
       case "PATCH /channels/:/messages/:":
         return this.editChannelMessage(request, parts[1]!, parts[3]!);
       case "GET /guilds/:":
-        return parts[1] === guildId ? { status: 200, body: guildJson() } : discordError(404, 10004, "Unknown Guild");
       case "GET /guilds/:/roles":
-        return { status: 200, body: rolesJson() };
       case "GET /guilds/:/channels":
-        return { status: 200, body: Object.values(channels) };
-      case "GET /guilds/:/members/:": {
-        const member = memberOf(parts[3]!);
-        return member ? { status: 200, body: memberJson(member) } : discordError(404, 10007, "Unknown Member");
-      }
+      case "GET /guilds/:/members/:":
+        return this.guildRoute(parts);
       default:
         request.problems.push("the fake Discord does not serve this route");
         return discordError(404, 0, "404: Not Found");
     }
   }
 
-  private registerCommands(request: RecordedRequest, guild: boolean) {
-    const list = guild ? this.guildCommands : this.globalCommands;
-    list.splice(0, list.length, ...(request.body as CommandDefinition[]).map((command) => ({ ...command, id: snowflake() })));
-    return { status: 200, body: list.map((command) => ({ ...command, application_id: applicationId, version: snowflake(), ...(guild ? { guild_id: guildId } : {}) })) };
+  private guildRoute(parts: string[]) {
+    const guild = findGuild(parts[1]!);
+    if (!guild) return discordError(404, 10004, "Unknown Guild");
+    if (parts[2] === "roles") return { status: 200, body: rolesJson(guild) };
+    if (parts[2] === "channels") return { status: 200, body: Object.values(guild.channels) };
+    if (parts[2] === "members") {
+      const member = memberOf(guild, parts[3]!);
+      return member ? { status: 200, body: memberJson(member) } : discordError(404, 10007, "Unknown Member");
+    }
+    return { status: 200, body: guildJson(guild) };
+  }
+
+  /** A PUT replaces a whole set: the application's global commands, or one guild's. */
+  private registerCommands(request: RecordedRequest, inGuild: boolean) {
+    const scope = inGuild ? request.route.split("/")[4]! : undefined;
+    if (scope && !findGuild(scope)) return discordError(404, 10004, "Unknown Guild");
+    const registered = (request.body as CommandDefinition[]).map((command) => ({ ...command, id: snowflake(), ...(scope ? { guild_id: scope } : {}) }));
+    const list = scope ? this.guildCommands : this.globalCommands;
+    list.splice(0, list.length, ...list.filter((command) => command.guild_id !== scope), ...registered);
+    return { status: 200, body: registered.map((command) => ({ ...command, application_id: applicationId, version: snowflake() })) };
   }
 
   private interactionCallback(request: RecordedRequest, interaction: SentInteraction | undefined) {
@@ -495,7 +524,7 @@ export class FakeDiscord {
   }
 
   private channel(channelId: string) {
-    const channel = Object.values(channels).find((candidate) => candidate.id === channelId);
+    const channel = findChannel(channelId);
     if (!channel || !(channelPermissions(users.bot.id, channelId) & PermissionFlagsBits.ViewChannel)) return discordError(404, 10003, "Unknown Channel");
     return { status: 200, body: channel };
   }
@@ -530,6 +559,7 @@ export class FakeDiscord {
 
   /** A message object as Discord returns it, built from what the bot sent. */
   private messageJson(base: { id: string; channel_id: string }, body: Record<string, any>, author: FakeUser, files: RecordedRequest["files"] = []): ApiMessage {
+    const guildOfChannel = findChannel(base.channel_id)?.guild_id;
     const attachments = (body.attachments ?? files.map((_, id) => ({ id: String(id) }))).map((attachment: { id: string; filename?: string; description?: string }) => {
       const file = files[Number(attachment.id)];
       return {
@@ -558,7 +588,7 @@ export class FakeDiscord {
       mention_roles: [],
       pinned: false,
       ...(author.id === users.bot.id ? { webhook_id: applicationId, application_id: applicationId } : {}),
-      ...(base.channel_id.startsWith("dm-") ? {} : { guild_id: guildId }),
+      ...(guildOfChannel ? { guild_id: guildOfChannel } : {}),
     });
   }
 }
