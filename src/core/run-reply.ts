@@ -4,6 +4,7 @@ import { findHints, type Hint } from "./hints.js";
 import { codeBlock } from "./markdown.js";
 import { actionId, type Button, type Card, type Field, type Form, type Reply } from "./reply.js";
 import { TIMELINE_PICTURE, timelineAttachments } from "./timeline/attachments.js";
+import { formatDuration } from "./timeline/timeline.js";
 
 /** Discord's limit for one embed description, and for all the embeds of one message together. */
 export const CARD_BODY_MAX = 4096;
@@ -66,10 +67,6 @@ function outputBlock(output: string, budget: number): { block: string; complete:
   return { block: codeBlock(shown.join("\n")) + note, complete: note === "" };
 }
 
-function formatMs(ms: number): string {
-  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(2)} s`;
-}
-
 function status(result: RunResult, limits: RunLimits): { title: string; line?: string; tone: "success" | "error" | "warning" } {
   if (result.outcome === "limit" && result.limit) return { title: "Stopped by a limit", line: describeLimit(result.limit, limits), tone: "warning" };
   if (result.outcome === "ok") return { title: "Finished", tone: "success" };
@@ -110,8 +107,8 @@ export function runResultReply(result: RunResult, limits: RunLimits, code: strin
   const output = result.chunks.map((chunk) => chunk.text).join("");
   const hints = findHints(result, code);
   const fields: Field[] = [
-    { name: "Time", value: formatMs(result.wallMs), inline: true },
-    { name: "CPU", value: formatMs(result.cpuMs), inline: true },
+    { name: "Time", value: formatDuration(result.wallMs), inline: true },
+    { name: "CPU", value: formatDuration(result.cpuMs), inline: true },
     { name: "Python", value: result.python, inline: true },
     ...hints.slice(0, 3).map(hintField),
   ];
