@@ -6,6 +6,7 @@ import { Redis } from "ioredis";
 
 export interface EmbeddedRedis {
   url: string;
+  pid: number;
   /** SIGTERM lets Redis finish its append-only file; tests pass SIGKILL to crash it. */
   stop(signal?: "SIGTERM" | "SIGKILL"): Promise<void>;
 }
@@ -84,6 +85,7 @@ export async function startEmbeddedRedis(options: { dataDir: string; persistent:
   await waitUntilAnswering(url, child);
   return {
     url,
+    pid: child.pid!,
     async stop(signal = "SIGTERM") {
       process.off("exit", stopOnExit);
       if (child.exitCode !== null || child.signalCode !== null) return;
