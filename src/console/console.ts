@@ -1,7 +1,9 @@
+import { mkdirSync, writeFileSync } from "node:fs";
 import { userInfo } from "node:os";
-import { createInterface, type Interface } from "node:readline/promises";
+import { basename, join } from "node:path";
+import { createInterface } from "node:readline";
 import type { App } from "../app.js";
-import type { Form } from "../core/reply.js";
+import type { Attachment, Form } from "../core/reply.js";
 import type { ConsolePoster } from "./console-poster.js";
 import { LocalInteraction, type LocalEvent, type LocalPlace } from "./local-interaction.js";
 import { parseCommandLine, type CommandDefinition } from "./parse.js";
@@ -37,6 +39,14 @@ export async function runConsole(app: App, poster: ConsolePoster, input = proces
   });
   let pressables: Pressable[] = [];
   const say = (text: string) => output.write(`${text}\n`);
+  // Lines are read from readline's iterator, which buffers them: pasted or piped lines are never lost.
+  const lines = terminal[Symbol.asyncIterator]();
+  const ask: Ask = async (prompt) => {
+    terminal.setPrompt(prompt);
+    terminal.prompt();
+    const next = await lines.next();
+    return next.done ? undefined : next.value;
+  };
 
   const show = (event: LocalEvent, pendingForms: Form[]) => {
     if (event.kind === "defer") return say("Loopy is working on it…");
@@ -44,6 +54,17 @@ export async function runConsole(app: App, poster: ConsolePoster, input = proces
     const rendered = renderForConsole(event.reply, pressables.length + 1);
     pressables = [...pressables, ...rendered.pressables];
     say(rendered.text);
+    for (const attachment of event.reply.attachments ?? []) say(`  saved as ${saveAttachment(attachment)}`);
+  };
+
+  /** A terminal cannot show a picture or a long file inline: they are written to the data folder instead. */
+  let saved = 0;
+  const saveAttachment = (attachment: Attachment) => {
+    const folder = join(app.services.config.LOOPY_DATA_DIR, "attachments");
+    mkdirSync(folder, { recursive: true });
+    const path = join(folder, `${++saved}-${basename(attachment.name)}`);
+    writeFileSync(path, attachment.data);
+    return path;
   };
 
   /** Runs one handler and then any form it opened, which may open another in turn. */
@@ -52,7 +73,8 @@ export async function runConsole(app: App, poster: ConsolePoster, input = proces
     const forms: Form[] = [];
     await handle((event) => show(event, forms));
     for (let form = forms.shift(); form; form = forms.shift()) {
-      const fields = await fillForm(terminal, form, say);
+      const fields = await fillForm(ask, form, say);
+      if (fields === undefined) return;
       const interaction = new LocalInteraction(app.services, consolePlace, (event) => show(event, forms), [], fields);
       await app.router.component(form.action, interaction);
     }
@@ -67,12 +89,9 @@ export async function runConsole(app: App, poster: ConsolePoster, input = proces
 
   say(`Loopy's local console. ${app.services.content.concepts.size} concepts loaded.\n${HELP}`);
   for (;;) {
-    let line: string;
-    try {
-      line = (await terminal.question(PROMPT)).trim();
-    } catch {
-      break; // input closed
-    }
+    const typed = await ask(PROMPT);
+    if (typed === undefined) break; // input closed
+    const line = typed.trim();
     if (line === "exit" || line === "quit") break;
     if (line === "") continue;
     if (line === "help") {
@@ -100,18 +119,27 @@ export async function runConsole(app: App, poster: ConsolePoster, input = proces
   terminal.close();
 }
 
-async function fillForm(terminal: Interface, form: Form, say: (text: string) => void): Promise<Record<string, string>> {
+/** Asks for one line; undefined once the input is closed. */
+type Ask = (prompt: string) => Promise<string | undefined>;
+
+/** Fills a form line by line; undefined when the input closes before it is done. */
+async function fillForm(ask: Ask, form: Form, say: (text: string) => void): Promise<Record<string, string> | undefined> {
   say(`── ${form.title} ──`);
   const fields: Record<string, string> = {};
   for (const input of form.inputs) {
     if (!input.multiline) {
-      fields[input.id] = (await terminal.question(`${input.label}: `)) || (input.value ?? "");
+      const typed = await ask(`${input.label}: `);
+      if (typed === undefined) return undefined;
+      fields[input.id] = typed || (input.value ?? "");
       continue;
     }
     say(`${input.label} (end with a line containing only a dot${input.value ? "; an empty first line keeps the current text" : ""}):`);
     if (input.value) say(input.value);
     const lines: string[] = [];
-    for (let line = await terminal.question("… "); line !== "."; line = await terminal.question("… ")) lines.push(line);
+    for (let line = await ask("… "); line !== "."; line = await ask("… ")) {
+      if (line === undefined) return undefined;
+      lines.push(line);
+    }
     fields[input.id] = lines.length === 0 && input.value ? input.value : lines.join("\n");
   }
   return fields;
