@@ -13,8 +13,6 @@ export const log = pino(
   { write: (line: string) => sink.write(line) },
 );
 
-export type Logger = typeof log;
-
 /** The console owns the terminal, so its logs go to a file instead of between the prompts. */
 export function sendLogsToFile(path: string): void {
   sink = createWriteStream(path, { flags: "a" });

@@ -60,4 +60,3 @@ export const quizQuestion = z
 
 export const quizFile = z.array(quizQuestion).min(1);
 export type QuizQuestion = z.infer<typeof quizQuestion>;
-export type QuestionKind = z.infer<typeof questionKind>;
