@@ -34,7 +34,8 @@ const environmentSchema = z.object({
   ),
   LOOPY_DATA_DIR: z.string().default(".data"),
   LOOPY_CONTENT_DIR: z.string().default("content"),
-  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  // Unset: "info" for the bot and workers, "warn" for one-shot command lines.
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
   LOOPY_PYTHON: z.string().default("/usr/bin/python3"),
   SANDBOX_POOL_SIZE: z.coerce.number({ error: "expected a whole number" }).int().min(0).max(32).default(2),
   SANDBOX_WALL_MS: wholeNumber("a whole number of milliseconds").optional(),

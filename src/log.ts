@@ -6,7 +6,7 @@ let sink: { write(line: string): unknown } = process.stdout;
 /** Structured JSON logs for the operator; modules take a child with their own bindings. */
 export const log = pino(
   {
-    level: process.env.LOG_LEVEL ?? "info",
+    level: "info", // until the config is read: see LOG_LEVEL
     base: { app: "loopy" },
     timestamp: pino.stdTimeFunctions.isoTime,
   },

@@ -26,6 +26,7 @@ async function discordAdapter(config: Config) {
  */
 async function main() {
   const config = loadConfig();
+  log.level = config.LOG_LEVEL ?? "info";
   const consoleMode = config.DISCORD_TOKEN === undefined;
   if (consoleMode) sendLogsToFile(join(config.LOOPY_DATA_DIR, "loopy.log"));
   let embedded: EmbeddedRedis | undefined;

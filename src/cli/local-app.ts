@@ -12,7 +12,7 @@ import { startEmbeddedRedis } from "../store/redis-server.js";
  */
 export async function withLocalApp<T>(use: (app: App) => Promise<T>): Promise<T> {
   const config = loadConfig();
-  log.level = process.env.LOG_LEVEL ?? "warn";
+  log.level = config.LOG_LEVEL ?? "warn";
   const scratch = config.REDIS_URL ? undefined : mkdtempSync(join(tmpdir(), "loopy-redis-"));
   const redis = scratch ? await startEmbeddedRedis({ dataDir: scratch, persistent: false }) : undefined;
   const app = await startApp(config, config.REDIS_URL ?? redis!.url);

@@ -70,7 +70,7 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  log.level = process.env.LOG_LEVEL ?? "warn";
+  log.level = config.LOG_LEVEL ?? "warn";
   const limits = limitsFromConfig(config);
   const ending: Ending = flags.has("--queue")
     ? await runThroughQueue(config, source.code)

@@ -13,6 +13,7 @@ import { startRunWorker } from "./run-worker.js";
  */
 async function main() {
   const config = loadConfig();
+  log.level = config.LOG_LEVEL ?? "info";
   if (!config.REDIS_URL) throw new ConfigError("REDIS_URL: a standalone worker needs the Redis server the bot uses, e.g. redis://host:6379.");
   // The worker may take a job before it has finished starting, so a SIGTERM that early waits for the
   // start and then lets the job finish.
