@@ -1,5 +1,6 @@
 import { ConfigError } from "./config.js";
 import { ContentError } from "./core/content/load.js";
+import { sendLogsToStderr } from "./log.js";
 
 /** `loopy <verb>`: what an operator or a content author does without Discord. Each verb is one file of src/cli/. */
 const verbs: Record<string, { summary: string; load: () => Promise<{ main(args: string[]): Promise<number> }> }> = {
@@ -15,6 +16,7 @@ function usage(): string {
 }
 
 async function main(argv: string[]): Promise<number> {
+  sendLogsToStderr();
   const [verb, ...args] = argv;
   if (verb === undefined || verb === "--help" || verb === "-h" || verb === "help") {
     console.log(usage());

@@ -17,3 +17,8 @@ export const log = pino(
 export function sendLogsToFile(path: string): void {
   sink = createWriteStream(path, { flags: "a" });
 }
+
+/** One-shot command lines print their answer on stdout (`--json` is read by other tools): logs go to stderr. */
+export function sendLogsToStderr(): void {
+  sink = process.stderr;
+}
