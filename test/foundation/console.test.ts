@@ -65,9 +65,10 @@ describe("loopy ask --json", () => {
   it("prints the bodies Discord would receive for /explain", () => {
     const result = spawnSync(process.execPath, ["bin/loopy.js", "ask", "/explain topic:gather", "--json"], {
       encoding: "utf8",
-      env: { ...process.env, DISCORD_TOKEN: "" },
+      // Logs on: they must go to stderr, never into the JSON other tools read.
+      env: { ...process.env, DISCORD_TOKEN: "", LOG_LEVEL: "info" },
     });
-    expect(result.stderr).toBe("");
+    expect(result.stderr).toContain('"msg":"content loaded"');
     expect(result.status).toBe(0);
     const requests = JSON.parse(result.stdout) as { method: string; path: string; body: { type: number; data: { embeds: { title: string }[]; components: unknown[] } } }[];
     expect(requests).toHaveLength(1);
