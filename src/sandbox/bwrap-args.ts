@@ -15,6 +15,8 @@ const RUNNER_INSIDE = "/opt/loopy/runner.py";
 /** The timeline's task recorder; the runner loads it from its own directory. */
 const RECORDER_PATH = fileURLToPath(new URL("../timeline/recorder.py", import.meta.url));
 const RECORDER_INSIDE = "/opt/loopy/recorder.py";
+/** bwrap reads the seccomp filter (seccomp-filter.py) from this fd, then closes it. */
+export const SECCOMP_FD = 5;
 
 /** Merged-/usr systems have these as symlinks into /usr; older ones as directories. */
 const TOP_LEVEL_SYSTEM_PATHS = ["/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"];
@@ -38,7 +40,8 @@ export interface SandboxCommand {
  * The command that starts one sandbox, as root:
  *   sh (joins the run's cgroup) → setpriv (becomes nobody) → bwrap (new namespaces) → python runner.py
  * Each step execs the next, so the cgroup and the uid apply before any learner code can exist.
- * Fds 3 (request in) and 4 (frames out) pass through to the runner.
+ * Fds 3 (request in) and 4 (frames out) pass through to the runner. bwrap loads the seccomp filter from
+ * SECCOMP_FD last, just before it execs Python, so it binds the runner and everything the code starts.
  */
 export function sandboxCommand(options: { python: string; procsFiles: string[]; tmpBytes: number }): SandboxCommand {
   // Writes its pid to each cgroup.procs file given, then execs the rest of its arguments.
@@ -52,6 +55,7 @@ export function sandboxCommand(options: { python: string; procsFiles: string[]; 
     "--die-with-parent",
     "--new-session", // no TIOCSTI into a terminal
     "--cap-drop", "ALL",
+    "--seccomp", String(SECCOMP_FD),
     "--hostname", "loopy",
     ...systemPathArgs(),
     "--ro-bind", SANDBOX_ETC, "/etc",

@@ -2,13 +2,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { constants } from "node:os";
 import type { Readable, Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { BWRAP_TASKS, sandboxCommand } from "./bwrap-args.js";
+import { BWRAP_TASKS, SECCOMP_FD, sandboxCommand } from "./bwrap-args.js";
 import { createRunCgroup, type RunCgroup } from "./cgroup.js";
 import { RecordingCollector } from "../core/timeline/timeline.js";
 import { FrameReader, type Frame } from "./frames.js";
 import { resolveLimits, type RunLimits } from "./limits.js";
 import { OutputCollector } from "./output.js";
 import type { LimitName, RunResult } from "./result.js";
+import { seccompFilter } from "./seccomp.js";
 
 /** The real interpreter: `python3` on PATH may be a pyenv shim costing half a second per start. */
 export const DEFAULT_PYTHON = "/usr/bin/python3";
@@ -89,6 +90,9 @@ export class Sandbox {
   /** Starts a sandbox and waits until its runner is ready for code. */
   static async start(options: SandboxOptions = {}): Promise<Sandbox> {
     const limits = resolveLimits(options.limits);
+    const filter = await seccompFilter().catch((error: unknown) => {
+      throw new SandboxStartError(error instanceof Error ? error.message : String(error));
+    });
     const cgroup = createRunCgroup();
     let sandbox: Sandbox | undefined;
     try {
@@ -99,10 +103,14 @@ export class Sandbox {
         tmpBytes: limits.tmpBytes,
       });
       const child = spawn(command, args, {
-        stdio: ["ignore", "pipe", "pipe", "pipe", "pipe"],
+        stdio: ["ignore", "pipe", "pipe", "pipe", "pipe", "pipe"],
         env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
       });
       sandbox = new Sandbox(child, cgroup, limits.tmpBytes);
+      // Node's types know five stdio streams; bwrap reads the filter to its end before it starts Python.
+      const filterPipe = (child.stdio as unknown as Writable[])[SECCOMP_FD]!;
+      filterPipe.on("error", () => {}); // bwrap died first: its exit says why
+      filterPipe.end(filter);
       await sandbox.waitUntilReady();
       return sandbox;
     } catch (error) {
