@@ -6,7 +6,7 @@ RUN npm ci --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 RUN apt-get update \
- && apt-get install -y --no-install-recommends bubblewrap fonts-dejavu-core python3.11-minimal libpython3.11-stdlib tini \
+ && apt-get install -y --no-install-recommends bubblewrap fonts-dejavu-core python3.11-minimal libpython3.11-stdlib python3-seccomp tini \
  && ln -sf /usr/bin/python3.11 /usr/bin/python3 \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /app

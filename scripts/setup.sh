@@ -24,6 +24,9 @@ fi
 if [ ! -x /usr/bin/python3 ]; then
   missing+=(python3); reasons+=("python3: the interpreter that runs learners' code (a real binary, not a version-manager shim)")
 fi
+if ! /usr/bin/python3 -I -c "import seccomp" 2>/dev/null; then
+  missing+=(python3-seccomp); reasons+=("python3-seccomp: builds the sandbox's seccomp filter (libseccomp); without it no sandbox starts")
+fi
 
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null; then
@@ -36,7 +39,7 @@ if [ ${#missing[@]} -gt 0 ]; then
     exit 1
   fi
 else
-  say "system packages present: redis-server, bubblewrap, fonts-dejavu-core, /usr/bin/python3"
+  say "system packages present: redis-server, bubblewrap, fonts-dejavu-core, /usr/bin/python3, python3-seccomp"
 fi
 
 say "installing npm dependencies"
