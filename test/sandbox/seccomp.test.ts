@@ -6,51 +6,44 @@ import { requireWorkingSandbox } from "./helpers.js";
 
 requireWorkingSandbox();
 
-/**
- * Calls each system call raw through libc's syscall(), numbered by libseccomp's table (python3-seccomp is
- * under /usr, so the sandbox sees it), and prints "name result errno". The arguments are chosen so that,
- * unfiltered, the call would succeed or fail otherwise: ptrace(PTRACE_TRACEME) and unshare(0) succeed,
- * the NULL pointers give EFAULT, keyctl ENOKEY.
- */
-function syscallProbe(calls: [name: string, ...args: number[]][]): string {
-  return `
-import ctypes, errno, os, seccomp
-libc = ctypes.CDLL(None, use_errno=True)
-for name, *args in ${JSON.stringify(calls)}:
-    ctypes.set_errno(0)
-    result = libc.syscall(seccomp.resolve_syscall(seccomp.Arch.NATIVE, name), *args)
-    if result == 0 and name == "clone":
-        os._exit(0)  # the filter failed and this is the child: leave the test's output to the parent
-    print(name, result, errno.errorcode.get(ctypes.get_errno(), "-") if result == -1 else "-")
-`;
-}
-
 const CLONE_NEWUSER = 0x10000000;
 const CLONE_NEWNET = 0x40000000;
 const SIGCHLD = 17;
 
 describe("seccomp filter", () => {
   it("refuses the system calls exploits need, with EPERM (ENOSYS where callers fall back)", async () => {
-    const result = await runInSandbox(
-      syscallProbe([
-        ["ptrace", 0, 0, 0, 0],
-        ["process_vm_readv", 1, 0, 0, 0, 0, 0],
-        ["io_uring_setup", 1, 0],
-        ["keyctl", 0, -2, 0],
-        ["bpf", 0, 0, 0],
-        ["perf_event_open", 0, 0, -1, -1, 0],
-        ["userfaultfd", 0],
-        ["mount", 0, 0, 0, 0, 0],
-        ["unshare", 0],
-        ["setns", 0, 0],
-        ["clone3", 0, 0],
-        ["clone", CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0],
-        ["clone", CLONE_NEWNET | SIGCHLD, 0, 0, 0, 0],
-        ["personality", 0x0040000], // ADDR_NO_RANDOMIZE
-        ["ioctl", 0, 0x5412, 0], // TIOCSTI
-        ["ioctl", 0, 0x1_0000_5412, 0], // TIOCSTI with high bits set, which the kernel ignores
-      ]),
-    );
+    // Each call is made raw through libc's syscall(), numbered by libseccomp's table (python3-seccomp is under
+    // /usr, so the sandbox sees it), with 64-bit arguments chosen so that, unfiltered, it would succeed or fail
+    // otherwise: ptrace(PTRACE_TRACEME) and unshare(0) succeed, the NULL pointers give EFAULT, keyctl ENOKEY.
+    const calls: [name: string, ...args: number[]][] = [
+      ["ptrace", 0, 0, 0, 0],
+      ["process_vm_readv", 1, 0, 0, 0, 0, 0],
+      ["io_uring_setup", 1, 0],
+      ["keyctl", 0, -2, 0],
+      ["bpf", 0, 0, 0],
+      ["perf_event_open", 0, 0, -1, -1, 0],
+      ["userfaultfd", 0],
+      ["mount", 0, 0, 0, 0, 0],
+      ["unshare", 0],
+      ["setns", 0, 0],
+      ["clone3", 0, 0],
+      ["clone", CLONE_NEWUSER | SIGCHLD, 0, 0, 0, 0],
+      ["clone", CLONE_NEWNET | SIGCHLD, 0, 0, 0, 0],
+      ["personality", 0x0040000], // ADDR_NO_RANDOMIZE
+      ["ioctl", 0, 0x5412, 0], // TIOCSTI
+      ["ioctl", 0, 0x1_0000_5412, 0], // TIOCSTI with high bits set, which the kernel ignores
+    ];
+    const result = await runInSandbox(`
+import ctypes, errno, os, seccomp
+libc = ctypes.CDLL(None, use_errno=True)
+libc.syscall.restype = ctypes.c_long
+for name, *args in ${JSON.stringify(calls)}:
+    ctypes.set_errno(0)
+    result = libc.syscall(ctypes.c_long(seccomp.resolve_syscall(seccomp.Arch.NATIVE, name)), *map(ctypes.c_long, args))
+    if result == 0 and name == "clone":
+        os._exit(0)  # the filter failed and this is the child: leave the output to the parent
+    print(name, result, errno.errorcode.get(ctypes.get_errno(), "-") if result == -1 else "-")
+`);
     expect(result.stderr).toBe("");
     expect(result.stdout).toBe(
       [
@@ -78,10 +71,11 @@ describe("seccomp filter", () => {
   it("binds the program's children too", async () => {
     const result = await runInSandbox(`
 import subprocess, sys
-mode = "import re; print(re.search(r'Seccomp:\\s+(\\d)', open('/proc/self/status').read())[1])"
+mode = "print(open('/proc/self/status').read().split('Seccomp:')[1].split()[0])"
 exec(mode)
 subprocess.run([sys.executable, "-c", mode])
 `);
+    expect(result.stderr).toBe("");
     expect(result.stdout).toBe("2\n2\n"); // 2: filtered
   });
 
