@@ -1,7 +1,7 @@
 import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
 import { codeForm } from "../src/core/run-reply.js";
-import { runAndAnswer } from "../src/core/run.js";
+import { runAndAnswer } from "../src/core/run-handler.js";
 import type { CommandInteraction, ComponentInteraction } from "../src/core/interaction.js";
 import { errorReply } from "../src/core/reply.js";
 

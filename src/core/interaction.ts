@@ -1,10 +1,6 @@
+import type { Person } from "./person.js";
 import type { Form, Reply } from "./reply.js";
 import type { Services } from "./services.js";
-
-export interface Person {
-  id: string;
-  name: string;
-}
 
 /**
  * One thing a user did (a slash command, a button, a form), as every adapter presents it.

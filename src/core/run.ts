@@ -1,7 +1,7 @@
 import type { RunLimits } from "../sandbox/limits.js";
 import type { RunResult } from "../sandbox/result.js";
-import type { Interaction, Person } from "./interaction.js";
-import { errorReply, type Reply } from "./reply.js";
+import type { Person } from "./person.js";
+import type { Reply } from "./reply.js";
 
 /** A request to run a learner's code; `origin` says which way in it came (for logs and metrics). */
 export interface RunRequest {
@@ -54,28 +54,6 @@ export function codeProblem(code: string): string | undefined {
     return `Your code is ${code.length.toLocaleString("en")} characters long; the limit is ${MAX_CODE_CHARS.toLocaleString("en")}.`;
   }
   return undefined;
-}
-
-/** Discord drops an interaction not answered within 3 seconds; queueing must not make us miss that. */
-export const FIRST_ANSWER_MS = 2_000;
-
-/**
- * The way every handler runs code: queue it (a refusal is answered privately at once), defer because
- * a run can take longer than Discord's 3 seconds, then replace the "thinking…" with the answer. When
- * queueing itself is slow (a Redis under load), the handler defers first so the interaction stays alive.
- */
-export async function runAndAnswer(interaction: Interaction, code: string, origin: RunRequest["origin"]): Promise<void> {
-  const { runs } = interaction.services;
-  const submitted = runs.submit({ code, user: interaction.user, origin });
-  let timer: NodeJS.Timeout | undefined;
-  const slow = new Promise<undefined>((done) => (timer = setTimeout(() => done(undefined), FIRST_ANSWER_MS)));
-  const early = await Promise.race([submitted, slow]);
-  clearTimeout(timer);
-  if (early === undefined) await interaction.defer();
-  const admission = early ?? (await submitted);
-  if (!admission.accepted) return interaction.respond(errorReply(admission.problem));
-  if (early !== undefined) await interaction.defer();
-  await interaction.edit(await runs.reply(code, await admission.outcome));
 }
 
 /**

@@ -1,5 +1,6 @@
 import { PermissionFlagsBits, type RepliableInteraction } from "discord.js";
-import type { ComponentInteraction, Person } from "../core/interaction.js";
+import type { ComponentInteraction } from "../core/interaction.js";
+import type { Person } from "../core/person.js";
 import type { Form, Reply } from "../core/reply.js";
 import type { Services } from "../core/services.js";
 import { asMessagePayload, renderEditForDiscord, renderForDiscord, renderFormForDiscord } from "./render.js";

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import type { Content, Question } from "../core/content/load.js";
 import type { DailyQuizService, DailySettings, DailySetup, DailyStatus } from "../core/quiz/daily.js";
-import type { Person } from "../core/interaction.js";
+import type { Person } from "../core/person.js";
 import type { ChannelPoster } from "../core/quiz/poster.js";
 import { questionReply, revealReply } from "../core/quiz/replies.js";
 import { choiceLetter, isCorrect } from "../core/quiz/select.js";

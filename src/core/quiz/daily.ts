@@ -1,4 +1,4 @@
-import type { Person } from "../interaction.js";
+import type { Person } from "../person.js";
 import type { Reply } from "../reply.js";
 
 /** How a server's daily quiz is set up: `/daily setup`. */
