@@ -1,5 +1,6 @@
 import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
+import { CHOICE_LABEL_MAX } from "../src/core/discord-limits.js";
 import { explainReplies, unknownTopicReply } from "../src/core/explain.js";
 import type { AutocompleteRequest, CommandInteraction, ComponentInteraction, Interaction } from "../src/core/interaction.js";
 
@@ -34,7 +35,7 @@ export async function execute(interaction: CommandInteraction<z.infer<typeof opt
 }
 
 export async function autocomplete({ value, services }: AutocompleteRequest) {
-  return services.concepts.suggest(value).map((concept) => ({ label: concept.title.slice(0, 100), value: concept.id }));
+  return services.concepts.suggest(value).map((concept) => ({ label: concept.title.slice(0, CHOICE_LABEL_MAX), value: concept.id }));
 }
 
 export const components = {

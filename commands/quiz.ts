@@ -1,5 +1,6 @@
 import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
+import { CHOICE_LABEL_MAX } from "../src/core/discord-limits.js";
 import type { AutocompleteRequest, CommandInteraction, ComponentInteraction } from "../src/core/interaction.js";
 import { feedbackReply, questionReply } from "../src/core/quiz/replies.js";
 import { choiceLetter, isCorrect, questionsMatching } from "../src/core/quiz/select.js";
@@ -51,7 +52,7 @@ export async function execute(interaction: CommandInteraction<z.infer<typeof opt
 }
 
 export async function autocomplete({ value, services }: AutocompleteRequest) {
-  return services.concepts.suggest(value).map((concept) => ({ label: concept.title.slice(0, 100), value: concept.id }));
+  return services.concepts.suggest(value).map((concept) => ({ label: concept.title.slice(0, CHOICE_LABEL_MAX), value: concept.id }));
 }
 
 const answerArgs = z.tuple([z.string().min(1), z.string().min(1), z.coerce.number().int().min(0).max(3)]);

@@ -1,5 +1,6 @@
 import type { Command } from "./commands.js";
 import type { AutocompleteRequest, ComponentInteraction, Interaction } from "./core/interaction.js";
+import { CHOICES_MAX } from "./core/discord-limits.js";
 import { errorReply, type Choice } from "./core/reply.js";
 import { interactions } from "./health/metrics.js";
 import { log } from "./log.js";
@@ -70,7 +71,7 @@ export class Router {
     const command = this.commands.get(commandName);
     if (!command?.autocomplete) return [];
     try {
-      return (await command.autocomplete(request)).slice(0, 25);
+      return (await command.autocomplete(request)).slice(0, CHOICES_MAX);
     } catch (error) {
       routerLog.error({ err: error, command: commandName, option: request.option }, "autocomplete failed");
       return [];

@@ -1,16 +1,8 @@
 import type { Concept } from "./content/schema.js";
 import type { ConceptIndex } from "./content/search.js";
 import { codeBlock, splitMarkdown } from "./markdown.js";
+import { BUTTON_LABEL_MAX, CARD_BODY_MAX, CARDS_PER_MESSAGE_MAX, cardSize, CHOICE_LABEL_MAX, MESSAGE_CARDS_MAX } from "./discord-limits.js";
 import { actionId, type Card, type Reply } from "./reply.js";
-
-/** Discord's limits for one embed description and for all embeds of a message together. */
-const CARD_BODY_MAX = 4096;
-const MESSAGE_CARDS_MAX = 6000;
-
-function cardSize(card: Card): number {
-  return (card.title?.length ?? 0) + (card.body?.length ?? 0) + (card.footer?.length ?? 0) +
-    (card.fields ?? []).reduce((sum, field) => sum + field.name.length + field.value.length, 0);
-}
 
 function explanationCards(concept: Concept): Card[] {
   const text = `*${concept.summary}*\n\n${concept.body}`;
@@ -41,7 +33,7 @@ function packCards(cards: Card[]): Card[][] {
   let size = 0;
   for (const card of cards) {
     const current = messages[messages.length - 1]!;
-    if (current.length > 0 && (size + cardSize(card) > MESSAGE_CARDS_MAX || current.length === 10)) {
+    if (current.length > 0 && (size + cardSize(card) > MESSAGE_CARDS_MAX || current.length === CARDS_PER_MESSAGE_MAX)) {
       messages.push([card]);
       size = cardSize(card);
     } else {
@@ -71,7 +63,7 @@ export function explainReplies(concept: Concept, concepts: Map<string, Concept>)
   last.menu = {
     action: actionId("explain", "open"),
     placeholder: "Related concepts",
-    choices: related.map((other) => ({ label: other.title.slice(0, 100), value: other.id, description: other.summary.slice(0, 100) })),
+    choices: related.map((other) => ({ label: other.title.slice(0, CHOICE_LABEL_MAX), value: other.id, description: other.summary.slice(0, CHOICE_LABEL_MAX) })),
   };
   return replies;
 }
@@ -92,6 +84,6 @@ export function unknownTopicReply(topic: string, index: ConceptIndex): Reply {
         tone: "warning",
       },
     ],
-    buttons: closest.length > 0 ? [closest.map((concept) => ({ label: concept.title.slice(0, 80), action: actionId("explain", "show", concept.id), style: "secondary" as const }))] : undefined,
+    buttons: closest.length > 0 ? [closest.map((concept) => ({ label: concept.title.slice(0, BUTTON_LABEL_MAX), action: actionId("explain", "show", concept.id), style: "secondary" as const }))] : undefined,
   };
 }

@@ -1,20 +1,14 @@
 import type { RunLimits } from "../sandbox/limits.js";
 import { describeLimit, type RunResult } from "../sandbox/result.js";
 import { findHints, type Hint } from "./hints.js";
+import { BUTTONS_PER_ROW_MAX, CARD_BODY_MAX, cardSize, FIELD_VALUE_MAX, FORM_VALUE_MAX, MESSAGE_CARDS_MAX } from "./discord-limits.js";
 import { codeBlock } from "./markdown.js";
 import { actionId, type Button, type Card, type Field, type Form, type Reply } from "./reply.js";
 import { TIMELINE_PICTURE, timelineAttachments } from "./timeline/attachments.js";
 import { formatDuration } from "./timeline/timeline.js";
 
-/** Discord's limit for one embed description, and for all the embeds of one message together. */
-export const CARD_BODY_MAX = 4096;
-const MESSAGE_CARDS_MAX = 6000;
-/** Discord's limit for one embed field's value. */
-const FIELD_VALUE_MAX = 1024;
 /** Room kept for card titles, field names and the like when sharing MESSAGE_CARDS_MAX. */
 const CARD_FRAME_ROOM = 200;
-/** Discord's limit for a text input's value, so longer code cannot be edited in a form. */
-export const FORM_VALUE_MAX = 4000;
 /** More lines than this fill a screen; the rest is in the attached file. */
 const SHOWN_LINES_MAX = 40;
 const OUTPUT_FILE = "output.txt";
@@ -79,9 +73,9 @@ function hintField(hint: Hint): Field {
   return { name: `Hint${where}`, value: hint.message.slice(0, FIELD_VALUE_MAX) };
 }
 
-/** One "Explain …" button per concept the hints point to, at most a row of five. */
+/** One "Explain …" button per concept the hints point to, at most a row. */
 function hintButtons(hints: Hint[]): Button[] {
-  const concepts = [...new Set(hints.flatMap((hint) => (hint.concept ? [hint.concept] : [])))].slice(0, 5);
+  const concepts = [...new Set(hints.flatMap((hint) => (hint.concept ? [hint.concept] : [])))].slice(0, BUTTONS_PER_ROW_MAX);
   return concepts.map((concept) => ({ label: `Explain ${concept}`, action: actionId("explain", "show", concept), style: "secondary" }));
 }
 
@@ -89,11 +83,8 @@ function runButtons(code: string, codeId: string, hints: Hint[]): Button[][] {
   const again: Button = { label: "Run again", action: actionId("run", "again", codeId), style: "primary" };
   const edit: Button = { label: "Edit and run", action: actionId("run", "edit", codeId), style: "secondary" };
   const explain = hintButtons(hints);
+  // Longer code cannot be edited in a form.
   return [code.length <= FORM_VALUE_MAX ? [again, edit] : [again], ...(explain.length > 0 ? [explain] : [])];
-}
-
-function cardSize(card: Card): number {
-  return (card.title?.length ?? 0) + (card.body?.length ?? 0) + (card.fields ?? []).reduce((sum, field) => sum + field.name.length + field.value.length, 0);
 }
 
 /**

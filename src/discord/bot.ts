@@ -13,6 +13,7 @@ import {
 } from "discord.js";
 import type { App } from "../app.js";
 import type { Config } from "../config.js";
+import { CHOICES_MAX } from "../core/discord-limits.js";
 import { log } from "../log.js";
 import type { RawOptions } from "../router.js";
 import { DiscordInteraction } from "./interaction.js";
@@ -65,7 +66,7 @@ function formFields(interaction: ModalSubmitInteraction): Record<string, string>
 async function answerAutocomplete(app: App, interaction: AutocompleteInteraction) {
   const focused = interaction.options.getFocused(true);
   const choices = await app.router.autocomplete(interaction.commandName, { option: focused.name, value: String(focused.value), services: app.services });
-  await interaction.respond(choices.slice(0, 25).map((choice) => ({ name: choice.label, value: choice.value })));
+  await interaction.respond(choices.slice(0, CHOICES_MAX).map((choice) => ({ name: choice.label, value: choice.value })));
 }
 
 async function route(app: App, interaction: DiscordJsInteraction) {

@@ -11,6 +11,7 @@ import {
   type MessageTarget,
   type RESTPostAPIWebhookWithTokenJSONBody,
 } from "discord.js";
+import { CHOICES_MAX } from "../core/discord-limits.js";
 import type { Button, ButtonStyle, Card, Form, Reply, Tone } from "../core/reply.js";
 
 const toneColours: Record<Tone, number> = { info: 0x5865f2, success: 0x57f287, error: 0xed4245, warning: 0xfee75c };
@@ -63,7 +64,7 @@ function renderRows(reply: Reply): APIActionRowComponent<APIComponentInMessageAc
           type: ComponentType.StringSelect,
           custom_id: reply.menu.action,
           placeholder: reply.menu.placeholder,
-          options: reply.menu.choices.slice(0, 25).map(({ label, value, description }) => ({ label, value, description })),
+          options: reply.menu.choices.slice(0, CHOICES_MAX).map(({ label, value, description }) => ({ label, value, description })),
         },
       ],
     });

@@ -1,8 +1,6 @@
 import Fuse from "fuse.js";
+import { CHOICES_MAX } from "../discord-limits.js";
 import type { Concept } from "./schema.js";
-
-/** Discord shows at most 25 autocomplete choices. */
-export const MAX_SUGGESTIONS = 25;
 
 /** One name a learner may type for a concept: its id, its title or one of its aliases. */
 interface ConceptName {
@@ -37,7 +35,7 @@ export class ConceptIndex {
    * Best matches first: an exact name, then names that start with the text (shortest first), then fuzzy
    * matches (of the whole text, else of its words). The empty query lists concepts in file order.
    */
-  suggest(text: string, limit = MAX_SUGGESTIONS): Concept[] {
+  suggest(text: string, limit = CHOICES_MAX): Concept[] {
     const query = normalise(text);
     if (query === "") return [...this.concepts.values()].slice(0, limit);
     const prefixed = this.names

@@ -1,14 +1,12 @@
 import type { Question } from "../content/load.js";
 import type { Concept } from "../content/schema.js";
+import { BUTTON_LABEL_MAX, FIELD_VALUE_MAX } from "../discord-limits.js";
 import { codeBlock } from "../markdown.js";
 import { actionId, type Button, type Card, type Reply } from "../reply.js";
 import type { RankedScore } from "./leaderboard.js";
 import { choiceLetter, isCorrect } from "./select.js";
 
 const difficultyNames = { 1: "beginner", 2: "intermediate", 3: "advanced" } as const;
-
-/** Discord's limit for one embed field value. */
-const FIELD_MAX = 1024;
 
 /** Output and durations read best as code; a statement written by an author keeps its own Markdown. */
 function formatChoice(question: Question, index: number): string {
@@ -48,7 +46,7 @@ export function questionReply(
 
 /** Open the concept, and run the question's code (when it has some) in the sandbox. */
 export function learnMoreButtons(question: Question, concepts: Map<string, Concept>): Button[][] {
-  const row: Button[] = [{ label: `Explain ${concepts.get(question.concept)?.title ?? question.concept}`.slice(0, 80), action: actionId("explain", "show", question.concept) }];
+  const row: Button[] = [{ label: `Explain ${concepts.get(question.concept)?.title ?? question.concept}`.slice(0, BUTTON_LABEL_MAX), action: actionId("explain", "show", question.concept) }];
   if (question.code) row.push({ label: "Run the code", action: actionId("run", "question", question.id) });
   return [row];
 }
@@ -71,7 +69,7 @@ export function feedbackReply(question: Question, choice: number, concepts: Map<
 }
 
 /** Mentions up to what fits in one field, then "and N more". */
-export function mentionList(userIds: string[], max = FIELD_MAX): string {
+export function mentionList(userIds: string[], max = FIELD_VALUE_MAX): string {
   if (userIds.length === 0) return "Nobody this time.";
   const shown: string[] = [];
   for (const [index, userId] of userIds.entries()) {
@@ -153,7 +151,7 @@ export function progressReply(
     .sort((a, b) => b.answered - a.answered)
     .map((entry) => `${title(entry.concept)}: ${entry.correct}/${entry.answered} (${percent(entry.correct, entry.answered)})`);
   const revisit = conceptsToRevisit(progress);
-  const fields = [{ name: "Accuracy per concept", value: perConcept.join("\n").slice(0, FIELD_MAX) }];
+  const fields = [{ name: "Accuracy per concept", value: perConcept.join("\n").slice(0, FIELD_VALUE_MAX) }];
   fields.push({
     name: "Daily streak in this server",
     value: streak ? `${streak.current} now, best ${streak.best}` : "Daily streaks count in servers with a daily quiz.",
@@ -161,7 +159,7 @@ export function progressReply(
   fields.push({ name: "Revisit next", value: revisit.length > 0 ? revisit.map((entry) => title(entry.concept)).join(", ") : "Nothing: all your answers were right!" });
   return {
     cards: [{ title: "Your progress", body: `You answered **${answered}** questions, **${correct}** right (${percent(correct, answered)}).`, fields, tone: "info" }],
-    buttons: revisit.length > 0 ? [revisit.map((entry) => ({ label: title(entry.concept).slice(0, 80), action: actionId("explain", "show", entry.concept) }))] : undefined,
+    buttons: revisit.length > 0 ? [revisit.map((entry) => ({ label: title(entry.concept).slice(0, BUTTON_LABEL_MAX), action: actionId("explain", "show", entry.concept) }))] : undefined,
     private: true,
   };
 }
