@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import type { ComponentInteraction } from "../core/interaction.js";
+import { respondIn, type AnswerState, type ComponentInteraction } from "../core/interaction.js";
 import type { Person } from "../core/person.js";
 import type { Form, Reply } from "../core/reply.js";
 import type { Services } from "../core/services.js";
@@ -28,7 +28,7 @@ export class LocalInteraction implements ComponentInteraction {
   readonly channelId: string | null;
   readonly canManageServer: boolean;
   args: string[] = [];
-  private answered: "no" | "deferred" | "replied" = "no";
+  private answered: AnswerState = "no";
 
   constructor(
     readonly services: Services,
@@ -82,8 +82,6 @@ export class LocalInteraction implements ComponentInteraction {
   }
 
   async respond(reply: Reply) {
-    if (this.answered === "no") return this.reply(reply);
-    if (this.answered === "deferred") return this.edit(reply);
-    return this.followUp(reply);
+    return respondIn(this.answered, this, reply);
   }
 }

@@ -23,6 +23,16 @@ export interface Interaction {
   respond(reply: Reply): Promise<void>;
 }
 
+/** Where an interaction stands under Discord's rule of one first answer. */
+export type AnswerState = "no" | "deferred" | "replied";
+
+/** `respond` for an interaction in `state`: reply if nothing was sent yet, edit after a defer, else follow up. */
+export function respondIn(state: AnswerState, interaction: Pick<Interaction, "reply" | "edit" | "followUp">, reply: Reply): Promise<void> {
+  if (state === "no") return interaction.reply(reply);
+  if (state === "deferred") return interaction.edit(reply);
+  return interaction.followUp(reply);
+}
+
 export interface CommandInteraction<Options> extends Interaction {
   options: Options;
 }

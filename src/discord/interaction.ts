@@ -1,5 +1,5 @@
 import { PermissionFlagsBits, type RepliableInteraction } from "discord.js";
-import type { ComponentInteraction } from "../core/interaction.js";
+import { respondIn, type AnswerState, type ComponentInteraction } from "../core/interaction.js";
 import type { Person } from "../core/person.js";
 import type { Form, Reply } from "../core/reply.js";
 import type { Services } from "../core/services.js";
@@ -13,7 +13,7 @@ export class DiscordInteraction implements Omit<ComponentInteraction, "args"> {
   readonly channelId: string | null;
   readonly canManageServer: boolean;
   /** Discord's rule: one first answer; edits after it (discord.js's own flags change meaning after an edit). */
-  private answered: "no" | "deferred" | "replied" = "no";
+  private answered: AnswerState = "no";
 
   constructor(
     private readonly source: RepliableInteraction,
@@ -62,8 +62,6 @@ export class DiscordInteraction implements Omit<ComponentInteraction, "args"> {
   }
 
   async respond(reply: Reply) {
-    if (this.answered === "no") return this.reply(reply);
-    if (this.answered === "deferred") return this.edit(reply);
-    return this.followUp(reply);
+    return respondIn(this.answered, this, reply);
   }
 }
