@@ -1,11 +1,8 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Redis } from "ioredis";
 import { noChannelPoster } from "../src/core/quiz/poster.js";
 import { DailyQuiz } from "../src/queue/daily-quiz.js";
 import { DailySchedules } from "../src/queue/daily-schedule.js";
-import { startEmbeddedRedis } from "../src/store/redis-server.js";
+import { startScratchRedis } from "../src/store/redis-server.js";
 import { formatMs, percentile } from "./stats.js";
 
 const SERVERS = 10_000;
@@ -23,8 +20,7 @@ async function usedMemory(redis: Redis): Promise<number> {
  * start-up catch-up costs when it has to look at all of them.
  */
 export async function runBench(): Promise<void> {
-  const dataDir = mkdtempSync(join(tmpdir(), "loopy-bench-daily-"));
-  const server = await startEmbeddedRedis({ dataDir, persistent: false });
+  const server = await startScratchRedis();
   const redis = new Redis(server.url, { maxRetriesPerRequest: null });
   const schedules = new DailySchedules(redis, "bench");
   const daily = new DailyQuiz({ redis, content: { concepts: new Map(), questions: [] }, poster: noChannelPoster, schedules });
@@ -65,6 +61,5 @@ export async function runBench(): Promise<void> {
     await schedules.close();
     redis.disconnect();
     await server.stop();
-    rmSync(dataDir, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { cpus, tmpdir } from "node:os";
-import { join } from "node:path";
+import { cpus } from "node:os";
 import { loadConfig } from "../src/config.js";
 import type { RunService } from "../src/core/run.js";
 import { log } from "../src/log.js";
@@ -8,7 +6,7 @@ import { createRunService } from "../src/queue/run-service.js";
 import { limitsFromConfig } from "../src/queue/run-queue.js";
 import type { RunResult } from "../src/sandbox/result.js";
 import { runInSandbox } from "../src/sandbox/sandbox.js";
-import { startEmbeddedRedis } from "../src/store/redis-server.js";
+import { startScratchRedis } from "../src/store/redis-server.js";
 import { formatMs, percentile } from "./stats.js";
 
 const PROGRAMS = {
@@ -75,8 +73,7 @@ function loopyPath(runs: RunService): RunPath {
 export async function runBench(): Promise<void> {
   const config = { ...loadConfig(), RUNS_PER_MINUTE: 1_000_000, RUN_QUEUE_LIMIT: 1_000_000, RUN_WORKERS_IN_PROCESS: true, RUN_QUEUE_PREFIX: `bench-${process.pid}` };
   log.level = "warn";
-  const scratch = config.REDIS_URL ? undefined : mkdtempSync(join(tmpdir(), "loopy-bench-redis-"));
-  const redis = scratch ? await startEmbeddedRedis({ dataDir: scratch, persistent: false }) : undefined;
+  const redis = config.REDIS_URL ? undefined : await startScratchRedis();
   const runs = await createRunService(config, config.REDIS_URL ?? redis!.url);
   const limits = limitsFromConfig(config);
   const cold: RunPath = (code) => runInSandbox(code, { limits, python: config.LOOPY_PYTHON });
@@ -98,6 +95,5 @@ export async function runBench(): Promise<void> {
   } finally {
     await runs.close();
     await redis?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -1,7 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { startEmbeddedRedis } from "../src/store/redis-server.js";
+import { startScratchRedis } from "../src/store/redis-server.js";
 
 /**
  * The suite gets its own redis-server on a free port, so it never touches data it did not create.
@@ -9,11 +6,7 @@ import { startEmbeddedRedis } from "../src/store/redis-server.js";
  */
 export default async function startTestRedis() {
   if (process.env.REDIS_URL) return;
-  const dataDir = mkdtempSync(join(tmpdir(), "loopy-test-redis-"));
-  const redis = await startEmbeddedRedis({ dataDir, persistent: false });
+  const redis = await startScratchRedis();
   process.env.REDIS_URL = redis.url;
-  return async () => {
-    await redis.stop();
-    rmSync(dataDir, { recursive: true, force: true });
-  };
+  return () => redis.stop();
 }

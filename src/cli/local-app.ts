@@ -1,10 +1,7 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { startApp, type App } from "../app.js";
 import { loadConfig } from "../config.js";
 import { log } from "../log.js";
-import { startEmbeddedRedis } from "../store/redis-server.js";
+import { startScratchRedis } from "../store/redis-server.js";
 
 /**
  * The app for a one-shot command line: REDIS_URL when set, else a throw-away redis-server
@@ -13,14 +10,12 @@ import { startEmbeddedRedis } from "../store/redis-server.js";
 export async function withLocalApp<T>(use: (app: App) => Promise<T>): Promise<T> {
   const config = loadConfig();
   log.level = config.LOG_LEVEL ?? "warn";
-  const scratch = config.REDIS_URL ? undefined : mkdtempSync(join(tmpdir(), "loopy-redis-"));
-  const redis = scratch ? await startEmbeddedRedis({ dataDir: scratch, persistent: false }) : undefined;
+  const redis = config.REDIS_URL ? undefined : await startScratchRedis();
   const app = await startApp(config, config.REDIS_URL ?? redis!.url);
   try {
     return await use(app);
   } finally {
     await app.stop();
     await redis?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }

@@ -1,6 +1,5 @@
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir, userInfo } from "node:os";
-import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { userInfo } from "node:os";
 import { loadConfig, type Config } from "../config.js";
 import { codeProblem } from "../core/run.js";
 import { log } from "../log.js";
@@ -9,7 +8,7 @@ import { limitsFromConfig } from "../queue/run-queue.js";
 import type { RunLimits } from "../sandbox/limits.js";
 import { describeLimit, type RunResult } from "../sandbox/result.js";
 import { runInSandbox } from "../sandbox/sandbox.js";
-import { startEmbeddedRedis } from "../store/redis-server.js";
+import { startScratchRedis } from "../store/redis-server.js";
 import { findHints } from "../core/hints.js";
 import { outputLines } from "../core/timeline/timeline.js";
 
@@ -38,8 +37,7 @@ function readSource(path: string): { code: string } | { problem: string } {
 
 /** Through Redis and a worker exactly as the bot runs code; a private Redis and worker when REDIS_URL is unset. */
 async function runThroughQueue(config: Config, code: string): Promise<Ending> {
-  const scratch = config.REDIS_URL ? undefined : mkdtempSync(join(tmpdir(), "loopy-redis-"));
-  const redis = scratch ? await startEmbeddedRedis({ dataDir: scratch, persistent: false }) : undefined;
+  const redis = config.REDIS_URL ? undefined : await startScratchRedis();
   // Nothing else can reach a private Redis, so it needs a worker of its own.
   const runs = await createRunService(redis ? { ...config, RUN_WORKERS_IN_PROCESS: true } : config, config.REDIS_URL ?? redis!.url);
   try {
@@ -51,7 +49,6 @@ async function runThroughQueue(config: Config, code: string): Promise<Ending> {
   } finally {
     await runs.close();
     await redis?.stop();
-    if (scratch) rmSync(scratch, { recursive: true, force: true });
   }
 }
 

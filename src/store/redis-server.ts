@@ -1,7 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
-import { resolve } from "node:path";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 
 export interface EmbeddedRedis {
@@ -92,6 +93,29 @@ export async function startEmbeddedRedis(options: { dataDir: string; persistent:
       const exited = new Promise((done) => child.once("exit", done));
       child.kill(signal);
       await exited;
+    },
+  };
+}
+
+/**
+ * A throw-away redis-server without persistence, in a fresh temporary folder that `stop` removes: for
+ * one-shot command lines, benchmarks and tests, which must never touch data they did not create.
+ */
+export async function startScratchRedis(): Promise<EmbeddedRedis> {
+  const dataDir = mkdtempSync(join(tmpdir(), "loopy-redis-"));
+  const removeDataDir = () => rmSync(dataDir, { recursive: true, force: true });
+  let server: EmbeddedRedis;
+  try {
+    server = await startEmbeddedRedis({ dataDir, persistent: false });
+  } catch (error) {
+    removeDataDir();
+    throw error;
+  }
+  return {
+    ...server,
+    async stop(signal) {
+      await server.stop(signal);
+      removeDataDir();
     },
   };
 }

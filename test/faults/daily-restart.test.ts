@@ -1,27 +1,23 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DAILY_QUEUE } from "../../src/queue/daily-schedule.js";
 import { readPost, writeSettings } from "../../src/store/daily-store.js";
-import { startEmbeddedRedis, type EmbeddedRedis } from "../../src/store/redis-server.js";
+import { startScratchRedis, type EmbeddedRedis } from "../../src/store/redis-server.js";
 import { FakeDiscord } from "../fake-discord/fake-discord.js";
 
 /**
  * `npm start` as real processes against the fake Discord, on a Redis of this test's own: the daily quiz's
  * keys have no per-test prefix, so it must not share the suite's Redis with the e2e quiz tests.
  */
-const dataDir = mkdtempSync(join(tmpdir(), "loopy-fault-daily-"));
 let redisServer: EmbeddedRedis;
 let redis: Redis;
 let discord: FakeDiscord;
 const bots: ChildProcess[] = [];
 
 beforeAll(async () => {
-  redisServer = await startEmbeddedRedis({ dataDir, persistent: false });
+  redisServer = await startScratchRedis();
   redis = new Redis(redisServer.url, { maxRetriesPerRequest: null });
   discord = await FakeDiscord.start();
 });
@@ -31,7 +27,6 @@ afterAll(async () => {
   redis?.disconnect();
   await discord?.close();
   await redisServer?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 function startBot(): ChildProcess {

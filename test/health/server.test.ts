@@ -1,16 +1,12 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startApp, type App } from "../../src/app.js";
 import { ask } from "../../src/cli/ask.js";
 import { loadConfig } from "../../src/config.js";
 import { startHealthServer, type HealthServer } from "../../src/health/server.js";
 import { log } from "../../src/log.js";
-import { startEmbeddedRedis, type EmbeddedRedis } from "../../src/store/redis-server.js";
+import { startScratchRedis, type EmbeddedRedis } from "../../src/store/redis-server.js";
 
 /** Its own Redis, since the last test stops it. */
-const dataDir = mkdtempSync(join(tmpdir(), "loopy-health-redis-"));
 const prefix = `health-${process.pid}`;
 let redis: EmbeddedRedis;
 let bot: HealthServer;
@@ -29,7 +25,7 @@ function sample(metrics: string, name: string): number {
 
 beforeAll(async () => {
   log.level = process.env.LOG_LEVEL ?? "silent";
-  redis = await startEmbeddedRedis({ dataDir, persistent: false });
+  redis = await startScratchRedis();
   bot = await startHealthServer({ port: 0, host: "127.0.0.1", redisUrl: redis.url, runQueuePrefix: prefix, needsRunWorker: true });
 });
 
@@ -37,7 +33,6 @@ afterAll(async () => {
   await app?.stop();
   await bot?.close();
   await redis?.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("the health endpoint", () => {

@@ -1,6 +1,3 @@
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as run from "../../commands/run.js";
@@ -10,16 +7,15 @@ import type { RunService } from "../../src/core/run.js";
 import { FIRST_ANSWER_MS } from "../../src/core/run-handler.js";
 import type { Services } from "../../src/core/services.js";
 import { createRunService } from "../../src/queue/run-service.js";
-import { startEmbeddedRedis, type EmbeddedRedis } from "../../src/store/redis-server.js";
+import { startScratchRedis, type EmbeddedRedis } from "../../src/store/redis-server.js";
 
 /** A Redis of this test's own, frozen with SIGSTOP as an overloaded server would stall. */
-const dataDir = mkdtempSync(join(tmpdir(), "loopy-slow-redis-"));
 let server: EmbeddedRedis;
 let runs: RunService;
 let redis: Redis;
 
 beforeAll(async () => {
-  server = await startEmbeddedRedis({ dataDir, persistent: false });
+  server = await startScratchRedis();
   runs = await createRunService(loadConfig({ SANDBOX_POOL_SIZE: "1" }), server.url);
   redis = new Redis(server.url);
 });
@@ -29,7 +25,6 @@ afterAll(async () => {
   await runs.close();
   redis.disconnect();
   await server.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("a /run while Redis stalls", () => {
