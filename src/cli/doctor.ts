@@ -3,6 +3,7 @@ import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { Redis } from "ioredis";
 import { loadConfig, type Config } from "../config.js";
 import { loadContent } from "../core/content/load.js";
+import { findRedisServer } from "../store/redis-server.js";
 
 interface Finding {
   check: string;
@@ -20,7 +21,7 @@ const nodeVersion: Check = () => {
 
 const redis: Check = async (config) => {
   if (!config.REDIS_URL) {
-    const found = ["redis-server", "/usr/bin/redis-server"].some((binary) => spawnSync(binary, ["--version"], { stdio: "ignore" }).status === 0);
+    const found = findRedisServer() !== undefined;
     return {
       check: "Redis",
       ok: found,

@@ -13,7 +13,7 @@ export interface EmbeddedRedis {
 }
 
 /** Where to look for redis-server: PATH first, then Debian's location (sbin is not always on PATH). */
-function findRedisServer(): string | undefined {
+export function findRedisServer(): string | undefined {
   for (const candidate of ["redis-server", "/usr/bin/redis-server", "/usr/sbin/redis-server"]) {
     if (spawnSync(candidate, ["--version"], { stdio: "ignore" }).status === 0) return candidate;
   }
