@@ -133,6 +133,9 @@ def run_as_main(source):
 
 
 def main():
+    # Whatever the worker itself inherited without close-on-exec (a supervisor's pipe, say) passed through
+    # sh, setpriv and bwrap to here; none of it is the learner's business.
+    os.closerange(FRAMES_FD + 1, os.sysconf("SC_OPEN_MAX"))
     os.set_inheritable(FRAMES_FD, False)  # Programs the learner execs report through fd 1 and 2 only.
     sys.stdout = sys.__stdout__ = framed_text_stream(b"o", 1, "strict")
     sys.stderr = sys.__stderr__ = framed_text_stream(b"e", 2, "backslashreplace")
