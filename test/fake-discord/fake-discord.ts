@@ -11,6 +11,7 @@ import {
   PermissionFlagsBits,
 } from "discord.js";
 import { FakeGateway } from "./gateway.js";
+import { waitUntil } from "../wait.js";
 import { requestProblems, type CommandDefinition } from "./validate.js";
 import {
   applicationId,
@@ -178,13 +179,13 @@ export class FakeDiscord {
 
   /** Waits for a request the bot makes outside of interactions (a daily quiz post). */
   async waitForRequest(matches: (request: RecordedRequest) => boolean, timeoutMs = 10_000): Promise<RecordedRequest> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const found = this.requests.find(matches);
-      if (found) return found;
-      if (Date.now() > deadline) throw new Error(`no matching request within ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    let found: RecordedRequest | undefined;
+    await waitUntil(() => (found = this.requests.find(matches)) !== undefined, {
+      timeoutMs,
+      everyMs: 50,
+      failure: () => `no matching request within ${timeoutMs} ms`,
+    });
+    return found!;
   }
 
   /** Every problem of every request so far: a test passes only when Discord would have accepted all. */

@@ -6,6 +6,7 @@ import { DAILY_QUEUE } from "../../src/queue/daily-schedule.js";
 import { readPost, writeSettings } from "../../src/store/daily-store.js";
 import { startScratchRedis, type EmbeddedRedis } from "../../src/store/redis-server.js";
 import { FakeDiscord } from "../fake-discord/fake-discord.js";
+import { exitCodeOf } from "../wait.js";
 
 /**
  * `npm start` as real processes against the fake Discord, on a Redis of this test's own: the daily quiz's
@@ -39,8 +40,6 @@ function startBot(): ChildProcess {
   return bot;
 }
 
-const exitCode = (child: ChildProcess) => new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
-
 describe("the bot restarted between a daily post and its reveal", () => {
   it("reveals the quiz exactly once, on the posted message, and does not post it again", { timeout: 90_000 }, async () => {
     const channelId = discord.channels.general.id;
@@ -56,7 +55,7 @@ describe("the bot restarted between a daily post and its reveal", () => {
     const revealJobId = `reveal-${discord.guildId}-${today}`;
     await expect.poll(() => queue.getJobState(revealJobId), { timeout: 10_000 }).toBe("delayed");
 
-    const firstExit = exitCode(first);
+    const firstExit = exitCodeOf(first);
     first.kill("SIGTERM");
     expect(await firstExit).toBe(0);
 

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { exitCodeOf, waitUntil } from "../wait.js";
 
 const dataDir = mkdtempSync(join(tmpdir(), "loopy-console-"));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -22,19 +23,14 @@ function startConsole() {
     async type(line: string) {
       const before = prompts();
       child.stdin.write(`${line}\n`);
-      await until(() => prompts() > before, `the console did not answer ${JSON.stringify(line)}:\n${output}`);
+      await until(() => prompts() > before, () => `the console did not answer ${JSON.stringify(line)}:\n${output}`);
     },
-    waitForPrompt: () => until(() => prompts() > 0, `the console did not start:\n${output}`),
+    waitForPrompt: () => until(() => prompts() > 0, () => `the console did not start:\n${output}`),
   };
 }
 
-async function until(condition: () => boolean, failure: string, timeoutMs = 45_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(failure);
-    await new Promise((wait) => setTimeout(wait, 50));
-  }
-}
+/** A console answer takes a sandbox run at most, on a machine busy with the rest of the suite. */
+const until = (condition: () => boolean, failure: () => string) => waitUntil(condition, { timeoutMs: 45_000, everyMs: 50, failure });
 
 describe("the local console (npm start without DISCORD_TOKEN)", () => {
   it("answers /explain, runs the example from its button, and exits cleanly", async () => {
@@ -48,14 +44,14 @@ describe("the local console (npm start without DISCORD_TOKEN)", () => {
     // Pasted all at once: a form's lines must not be lost while the console is busy.
     const before = console.output().split("loopy> ").length;
     console.child.stdin.write('/run\nimport asyncio\n\nasync def main():\n    await asyncio.sleep(0.1)\n    print("pasted " + "fine")\n\nasyncio.run(main())\n.\n');
-    await until(() => console.output().split("loopy> ").length > before, `the pasted /run was not answered:\n${console.output()}`);
+    await until(() => console.output().split("loopy> ").length > before, () => `the pasted /run was not answered:\n${console.output()}`);
     expect(console.output()).toContain("pasted fine");
     expect(console.output()).toMatch(/saved as .*timeline\.png/);
     await console.type("/explain topic:gathr");
     expect(console.output()).toContain("Did you mean");
     await console.type("/nonsense");
     expect(console.output()).toContain("Sorry, there is no /nonsense");
-    const exited = new Promise<number | null>((done) => console.child.once("exit", done));
+    const exited = exitCodeOf(console.child);
     console.child.stdin.write("exit\n");
     expect(await exited).toBe(0);
   }, 90_000);

@@ -6,7 +6,8 @@ import * as dailyCommand from "../../commands/daily.js";
 import { localClock } from "../../src/core/quiz/time.js";
 import { DAILY_QUEUE, DailySchedules, schedulerId } from "../../src/queue/daily-schedule.js";
 import { keys } from "../../src/store/keys.js";
-import { actionsOf, as, RecordingPoster, startProcess, testRedis, TestClock, textOf, waitFor, type TestProcess } from "./helpers.js";
+import { waitUntil } from "../wait.js";
+import { actionsOf, as, RecordingPoster, startProcess, testRedis, TestClock, textOf, type TestProcess } from "./helpers.js";
 
 const DB = 6;
 const PREFIX = "test-daily";
@@ -107,7 +108,7 @@ describe("the daily schedule", () => {
     const schedules = new DailySchedules(redis, PREFIX);
     await schedules.queue.upsertJobScheduler("burst", { every: 50 }, { name: "post", data: { kind: "post", guildId } });
     await Promise.all(Array.from({ length: 10 }, () => schedules.queue.add("post", { kind: "post", guildId })));
-    await waitFor(async () => (await schedules.queue.getJobCounts("wait", "active")).wait === 0 && poster.posts.length > 0);
+    await waitUntil(async () => (await schedules.queue.getJobCounts("wait", "active")).wait === 0 && poster.posts.length > 0);
     await new Promise((wait) => setTimeout(wait, 500));
     await schedules.queue.removeJobScheduler("burst");
     await schedules.close();
@@ -127,7 +128,7 @@ describe("the daily schedule", () => {
 
     clock.set("2026-04-01T09:30:00Z"); // 11:30: the 09:00 post was missed
     await start(poster, clock);
-    await waitFor(() => poster.posts.length === 1);
+    await waitUntil(() => poster.posts.length === 1);
     await Promise.all(started.splice(0).map((bot) => bot.stop()));
 
     await start(poster, clock); // a second restart the same day posts nothing more
@@ -139,7 +140,7 @@ describe("the daily schedule", () => {
     expect(await after.running.daily.catchUp()).toBe(0);
     clock.set("2026-04-03T07:00:01Z");
     expect(await after.running.daily.catchUp()).toBe(1);
-    await waitFor(() => poster.posts.length === 2);
+    await waitUntil(() => poster.posts.length === 2);
     expect(textOf(poster.posts[1]!.reply)).toContain("Daily quiz #2");
   });
 
@@ -226,7 +227,7 @@ describe("daily questions, answers, reveal and scores", () => {
     const reveal = (await schedules.queue.getJob(`reveal-${guildId}-2026-05-04`))!;
     expect(reveal.opts.delay).toBe(12 * 3600_000);
     await reveal.promote();
-    await waitFor(() => poster.edits.length === 1);
+    await waitUntil(() => poster.edits.length === 1);
     await schedules.close();
     const revealed = textOf(poster.edits[0]!.reply);
     expect(poster.edits[0]!.messageId).toBe(poster.posts[0]!.messageId);

@@ -137,11 +137,3 @@ export function textOf(reply: Reply): string {
 export function actionsOf(reply: Reply): string[] {
   return (reply.buttons ?? []).flat().flatMap((button) => ("action" in button ? [button.action] : []));
 }
-
-export async function waitFor(condition: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((wait) => setTimeout(wait, 25));
-  }
-}

@@ -6,6 +6,7 @@ import { loadConfig, type Config } from "../../src/config.js";
 import type { RunService } from "../../src/core/run.js";
 import { createRunService } from "../../src/queue/run-service.js";
 import { RUN_QUEUE } from "../../src/queue/run-queue.js";
+import { exitCodeOf, waitUntil } from "../wait.js";
 
 /** `npm run worker` as a separate process, sharing Redis with a bot that runs no workers itself. */
 const redisUrl = process.env.REDIS_URL!;
@@ -45,11 +46,9 @@ async function service(config: Config): Promise<RunService> {
   return runs;
 }
 
-async function untilActive(queue: Queue, jobId: string): Promise<void> {
-  while ((await queue.getJobState(jobId)) !== "active") await new Promise((wait) => setTimeout(wait, 100));
+function untilActive(queue: Queue, jobId: string): Promise<void> {
+  return waitUntil(async () => (await queue.getJobState(jobId)) === "active", { timeoutMs: 60_000, everyMs: 100 });
 }
-
-const exited = (child: ChildProcess) => new Promise<number | null>((done) => child.once("exit", (code) => done(code)));
 
 describe("a standalone worker process", () => {
   it("killed mid-run: the run fails as stalled and the user is told", { timeout: 60_000 }, async () => {
@@ -60,7 +59,7 @@ describe("a standalone worker process", () => {
     if (!admission.accepted) throw new Error(admission.problem);
     await untilActive(queue, admission.jobId);
     process.kill(-worker.pid!, "SIGKILL");
-    await exited(worker);
+    await exitCodeOf(worker);
     // Another worker (here the in-process one of a second bot) notices the dead worker's lock expire.
     await service({ ...botConfig, RUN_WORKERS_IN_PROCESS: true });
     const outcome = await admission.outcome;
@@ -79,7 +78,7 @@ describe("a standalone worker process", () => {
     const admission = await runs.submit({ code: "import time\ntime.sleep(1.5)\nprint('finished anyway')", user: { id: "grace", name: "grace" }, origin: "command" });
     if (!admission.accepted) throw new Error(admission.problem);
     await untilActive(queue, admission.jobId);
-    const exit = exited(worker);
+    const exit = exitCodeOf(worker);
     worker.kill("SIGTERM");
     const outcome = await admission.outcome;
     if (!outcome.finished) throw new Error(outcome.problem);
