@@ -42,15 +42,15 @@ const COLORS = {
   cancelled: "#fbbf24",
 };
 const FONT = "DejaVu Sans, Verdana, sans-serif";
-/** Debian's fonts-dejavu-core; resvg draws no text without a font. */
-const FONT_FILES = ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"];
+/** Debian's fonts-dejavu-core; resvg draws no text without a font. Looked for once, not at every /run. */
+const FONT_FILES = ["/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"].filter((file) => existsSync(file));
 /** Average DejaVu Sans glyph width as a share of the font size, to fit labels without measuring. */
 const CHAR_WIDTH = 0.6;
 
 export function renderTimelinePng(timeline: Timeline, lines: readonly OutputLine[]): Buffer {
   const resvg = new Resvg(renderTimelineSvg(timeline, lines), {
     fitTo: { mode: "zoom", value: PNG_ZOOM },
-    font: { fontFiles: FONT_FILES.filter((file) => existsSync(file)), loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
+    font: { fontFiles: FONT_FILES, loadSystemFonts: true, defaultFontFamily: "DejaVu Sans" },
   });
   return resvg.render().asPng();
 }
