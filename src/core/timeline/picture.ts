@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { Resvg } from "@resvg/resvg-js";
-import { BLOCKING_STEP_MS, formatDuration, MAX_LANES, type Interval, type OutputLine, type Timeline, type TimelineTask } from "./timeline.js";
+import { BLOCKING_STEP_MS, formatDuration, isBlockingStep, MAX_LANES, type Interval, type OutputLine, type Timeline, type TimelineTask } from "./timeline.js";
 
 /**
  * The timeline as a picture: one lane per task on a shared time axis, running steps as bars (red when a
@@ -153,7 +153,7 @@ function bars(intervals: readonly Interval[], x: (ms: number) => number): Bar[] 
   for (const interval of intervals) {
     if (interval.kind !== "running") continue;
     const lengthMs = interval.endMs - interval.startMs;
-    const blocking = lengthMs >= BLOCKING_STEP_MS;
+    const blocking = isBlockingStep(interval);
     const left = x(interval.startMs);
     const right = Math.max(x(interval.endMs), left + MIN_BAR_WIDTH);
     const last = merged.at(-1);

@@ -1,4 +1,4 @@
-import { BLOCKING_STEP_MS, formatDuration, MAX_LANES, type Timeline, type TimelineTask } from "./timeline.js";
+import { formatDuration, isBlockingStep, MAX_LANES, type Timeline, type TimelineTask } from "./timeline.js";
 
 /** Columns of the lanes: fits a phone's code block next to the labels. */
 const COLUMNS = 40;
@@ -35,7 +35,7 @@ function laneText(task: TimelineTask, column: (ms: number) => number): string {
   const cells = Array<string>(COLUMNS).fill(" ");
   // Waits first, so a step in the same column wins over them.
   for (const interval of [...task.intervals].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === "waiting" ? -1 : 1))) {
-    const mark = interval.kind === "waiting" ? "-" : interval.endMs - interval.startMs >= BLOCKING_STEP_MS ? "!" : "#";
+    const mark = interval.kind === "waiting" ? "-" : isBlockingStep(interval) ? "!" : "#";
     for (let index = column(interval.startMs); index <= column(interval.endMs); index++) {
       if (cells[index] !== "!") cells[index] = mark;
     }

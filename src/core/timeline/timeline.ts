@@ -185,9 +185,13 @@ export function formatDuration(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
 
-/** Running intervals long enough to have blocked every other task. */
+/** A running interval long enough to have blocked every other task. */
+export function isBlockingStep(interval: Interval): boolean {
+  return interval.kind === "running" && interval.endMs - interval.startMs >= BLOCKING_STEP_MS;
+}
+
 export function blockingSteps(task: TimelineTask): Interval[] {
-  return task.intervals.filter((interval) => interval.kind === "running" && interval.endMs - interval.startMs >= BLOCKING_STEP_MS);
+  return task.intervals.filter(isBlockingStep);
 }
 
 /** Gathers the recorder's T frames in order; past MAX_RECORDING_BYTES the recording is given up. */
