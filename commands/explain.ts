@@ -1,6 +1,5 @@
 import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
-import { CHOICE_LABEL_MAX } from "../src/core/discord-limits.js";
 import { explainReplies, unknownTopicReply } from "../src/core/explain.js";
 import type { AutocompleteRequest, CommandInteraction, ComponentInteraction, Interaction } from "../src/core/interaction.js";
 
@@ -23,7 +22,7 @@ export const options = z.object({
 
 async function explain(interaction: Interaction, topic: string) {
   const { concepts, content } = interaction.services;
-  const concept = concepts.find(topic) ?? content.concepts.get(topic);
+  const concept = concepts.find(topic);
   if (!concept) return interaction.reply(unknownTopicReply(topic, concepts));
   const [first, ...rest] = explainReplies(concept, content.concepts);
   await interaction.reply(first!);
@@ -35,7 +34,7 @@ export async function execute(interaction: CommandInteraction<z.infer<typeof opt
 }
 
 export async function autocomplete({ value, services }: AutocompleteRequest) {
-  return services.concepts.suggest(value).map((concept) => ({ label: concept.title.slice(0, CHOICE_LABEL_MAX), value: concept.id }));
+  return services.concepts.choices(value);
 }
 
 export const components = {

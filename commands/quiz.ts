@@ -1,6 +1,5 @@
 import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
-import { CHOICE_LABEL_MAX } from "../src/core/discord-limits.js";
 import type { AutocompleteRequest, CommandInteraction, ComponentInteraction } from "../src/core/interaction.js";
 import { feedbackReply, questionReply } from "../src/core/quiz/replies.js";
 import { choiceLetter, isCorrect, questionsMatching } from "../src/core/quiz/select.js";
@@ -31,7 +30,7 @@ export const options = z.object({
 export async function execute(interaction: CommandInteraction<z.infer<typeof options>>) {
   const { concepts, content, redis } = interaction.services;
   const { topic, difficulty } = interaction.options;
-  const concept = topic === undefined ? undefined : (concepts.find(topic) ?? content.concepts.get(topic));
+  const concept = topic === undefined ? undefined : concepts.find(topic);
   if (topic !== undefined && !concept) {
     const nearest = concepts.suggest(topic, 3).map((found) => `\`${found.id}\``);
     const hint = nearest.length > 0 ? ` Did you mean ${nearest.join(", ")}?` : "";
@@ -52,7 +51,7 @@ export async function execute(interaction: CommandInteraction<z.infer<typeof opt
 }
 
 export async function autocomplete({ value, services }: AutocompleteRequest) {
-  return services.concepts.suggest(value).map((concept) => ({ label: concept.title.slice(0, CHOICE_LABEL_MAX), value: concept.id }));
+  return services.concepts.choices(value);
 }
 
 const answerArgs = z.tuple([z.string().min(1), z.string().min(1), z.coerce.number().int().min(0).max(3)]);

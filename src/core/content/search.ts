@@ -1,5 +1,6 @@
 import Fuse from "fuse.js";
-import { CHOICES_MAX } from "../discord-limits.js";
+import { CHOICE_LABEL_MAX, CHOICES_MAX } from "../discord-limits.js";
+import type { Choice } from "../reply.js";
 import type { Concept } from "./schema.js";
 
 /** One name a learner may type for a concept: its id, its title or one of its aliases. */
@@ -48,6 +49,11 @@ export class ConceptIndex {
     const exact = this.byName.get(query);
     const ranked = new Set([...(exact ? [exact] : []), ...prefixed, ...fuzzy]);
     return [...ranked].slice(0, limit).map((id) => this.concepts.get(id)!);
+  }
+
+  /** Autocomplete choices for a topic option: the suggestions, shown by title, chosen by id. */
+  choices(text: string): Choice[] {
+    return this.suggest(text).map((concept) => ({ label: concept.title.slice(0, CHOICE_LABEL_MAX), value: concept.id }));
   }
 
   /** Fuzzy matches, best first; among equal scores the name closest in length to the text wins ("gahter": gather). */
