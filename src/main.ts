@@ -4,7 +4,7 @@ import { ConfigError, loadConfig, type Config } from "./config.js";
 import { ConsolePoster } from "./console/console-poster.js";
 import { ContentError } from "./core/content/load.js";
 import { startHealthServer } from "./health/server.js";
-import { shutDownOnSignals } from "./health/shutdown.js";
+import { shutDownOnSignals } from "./shutdown.js";
 import { log, sendLogsToFile } from "./log.js";
 import { startEmbeddedRedis, type EmbeddedRedis } from "./store/redis-server.js";
 

@@ -1,6 +1,6 @@
 import { ConfigError, loadConfig } from "../config.js";
 import { startHealthServer, type HealthServer } from "../health/server.js";
-import { shutDownOnSignals } from "../health/shutdown.js";
+import { shutDownOnSignals } from "../shutdown.js";
 import { log } from "../log.js";
 import { checkSandbox } from "../sandbox/doctor.js";
 import { startRunWorker } from "./run-worker.js";
