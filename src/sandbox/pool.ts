@@ -15,6 +15,8 @@ export interface SandboxPoolOptions extends SandboxOptions {
 export class SandboxPool {
   private readonly ready: Sandbox[] = [];
   private starting = 0;
+  /** Runs waiting for a sandbox that is already starting, first come first served. */
+  private readonly waiting: ((sandbox: Promise<Sandbox>) => void)[] = [];
   /** Starts and runs in flight, so close() can wait for them. */
   private readonly inFlight = new Set<Promise<unknown>>();
   private readonly tmpBytes: number;
@@ -30,13 +32,22 @@ export class SandboxPool {
     return this.ready.length;
   }
 
-  /** Runs code in a pooled sandbox (or a cold one when none is ready, or /tmp must have another size). */
+  /**
+   * Runs code in a pooled sandbox. When none is ready but one is starting, the run waits for it rather than
+   * starting another: under load a cold start beside the refills would double the start-up work per run.
+   * A cold sandbox is started when none is on its way, or when /tmp must have another size.
+   */
   async run(code: string, limits: Partial<RunLimits> = {}): Promise<RunResult> {
     if (this.closed) throw new Error("the sandbox pool is closed");
     const runLimits = { ...this.options.limits, ...limits };
-    const sandbox = resolveLimits(runLimits).tmpBytes === this.tmpBytes ? this.takeReady() : undefined;
+    const fits = resolveLimits(runLimits).tmpBytes === this.tmpBytes;
+    const ready = fits ? this.takeReady() : undefined;
     this.refill();
-    const start = sandbox ? Promise.resolve(sandbox) : Sandbox.start({ python: this.options.python, limits: runLimits });
+    const start = ready
+      ? Promise.resolve(ready)
+      : fits && this.starting > this.waiting.length
+        ? new Promise<Promise<Sandbox>>((take) => this.waiting.push(take)).then((sandbox) => sandbox)
+        : Sandbox.start({ python: this.options.python, limits: runLimits });
     return this.track(start.then((chosen) => chosen.run(code, runLimits)));
   }
 
@@ -61,13 +72,24 @@ export class SandboxPool {
       this.starting++;
       const started = Sandbox.start({ python: this.options.python, limits: this.options.limits }).then(
         async (sandbox) => {
-          if (this.closed) await sandbox.destroy();
-          else this.ready.push(sandbox);
+          this.starting--;
+          const waiter = this.waiting.shift();
+          if (waiter) {
+            waiter(Promise.resolve(sandbox));
+            this.refill(); // it left the pool at once: start its replacement
+          } else if (this.closed) {
+            await sandbox.destroy();
+          } else {
+            this.ready.push(sandbox);
+          }
         },
-        // Not retried here, so a broken host does not spin: the next run starts one cold and reports why.
-        () => {},
+        // Not retried here, so a broken host does not spin; a run waiting for it starts one itself and reports why.
+        () => {
+          this.starting--;
+          this.waiting.shift()?.(Sandbox.start({ python: this.options.python, limits: this.options.limits }));
+        },
       );
-      void this.track(started.finally(() => this.starting--));
+      void this.track(started);
     }
   }
 
