@@ -55,6 +55,14 @@ subprocess.Popen(["sleep", "${marker}"])
     expect(results.map((result) => result.stdout.split(" ")[0])).toEqual(["1", "2", "3"]);
   });
 
+  it("hands a sandbox that is still starting to the run waiting for it, then refills", async () => {
+    const pool = newPool(1);
+    // Asked at once: the pool's first sandbox is still starting, so the first run waits for it.
+    const results = await Promise.all([1, 2, 3].map((n) => pool.run(`print(${n})`)));
+    expect(results.map((result) => result.stdout)).toEqual(["1\n", "2\n", "3\n"]);
+    await waitUntilReady(pool, 1);
+  });
+
   it("applies per-run limits to a pre-started sandbox", async () => {
     const pool = newPool(1);
     await waitUntilReady(pool, 1);
