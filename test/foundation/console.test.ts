@@ -5,11 +5,13 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { exitCodeOf, waitUntil } from "../wait.js";
 
-const dataDir = mkdtempSync(join(tmpdir(), "loopy-console-"));
-afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+const dataDirs: string[] = [];
+afterAll(() => dataDirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
-/** `npm start` without DISCORD_TOKEN and REDIS_URL: the console with its own embedded Redis. */
+/** `npm start` without DISCORD_TOKEN and REDIS_URL: the console with its own embedded Redis and data folder. */
 function startConsole() {
+  const dataDir = mkdtempSync(join(tmpdir(), "loopy-console-"));
+  dataDirs.push(dataDir);
   const env = { ...process.env, LOOPY_DATA_DIR: dataDir, DISCORD_TOKEN: "", REDIS_URL: "" };
   const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], { env, stdio: ["pipe", "pipe", "pipe"] });
   let output = "";
@@ -55,6 +57,40 @@ describe("the local console (npm start without DISCORD_TOKEN)", () => {
     console.child.stdin.write("exit\n");
     expect(await exited).toBe(0);
   }, 90_000);
+});
+
+/** The next whole minute in UTC as HH:MM, at least 15 s away so that the set-up lands before it. */
+function nextMinuteUtc(): { clock: string; dueInMs: number } {
+  const due = new Date(Math.ceil((Date.now() + 15_000) / 60_000) * 60_000);
+  return { clock: due.toISOString().slice(11, 16), dueInMs: due.getTime() - Date.now() };
+}
+
+describe("the daily quiz in the console", () => {
+  it("answers /quiz, and posts the daily quiz in the terminal at its minute with pressable answers", async () => {
+    const console = startConsole();
+    await console.waitForPrompt();
+    await console.type("/quiz");
+    expect(console.output()).toMatch(/\[1\] A\s+\[2\] B/);
+    await console.type("1");
+    expect(console.output()).toMatch(/^(✔ Right: A!|✖ Not quite: the answer is [B-D])$/m);
+
+    const { clock, dueInMs } = nextMinuteUtc();
+    await console.type(`/daily setup channel:#general time:${clock} timezone:UTC reveal-after:10m`);
+    expect(console.output()).toContain("All set!");
+    await waitUntil(() => console.output().includes("New message in #general"), {
+      timeoutMs: dueInMs + 30_000,
+      everyMs: 200,
+      failure: () => `the daily quiz was not posted at ${clock} UTC:\n${console.output()}`,
+    });
+    expect(console.output()).toMatch(/Daily quiz #1/);
+    // The posted quiz's buttons are numbered after the ones already on screen: press its "A".
+    const answerButtons = [...console.output().matchAll(/\[(\d+)\] A\s/g)];
+    await console.type(answerButtons.at(-1)![1]!);
+    expect(console.output()).toContain("Locked in");
+    const exited = exitCodeOf(console.child);
+    console.child.stdin.write("exit\n");
+    expect(await exited).toBe(0);
+  }, 180_000);
 });
 
 describe("loopy ask --json", () => {
