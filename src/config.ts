@@ -57,6 +57,9 @@ const environmentSchema = z.object({
 
 export type Config = z.infer<typeof environmentSchema>;
 
+/** The names of every variable Loopy reads; the tests check each is documented. */
+export const CONFIG_VARIABLES = Object.keys(environmentSchema.shape) as (keyof Config)[];
+
 function describeValue(value: unknown): string {
   return value === undefined ? "nothing" : JSON.stringify(value);
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.js";
+import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../../src/config.js";
 
 describe("loadConfig", () => {
   it("has working defaults when nothing is set", () => {
@@ -48,5 +48,14 @@ describe("loadConfig", () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as Error).message).toMatch(message);
+  });
+
+  it("documents every variable it reads in .env.example and the README", () => {
+    const example = readFileSync(".env.example", "utf8");
+    const readme = readFileSync("README.md", "utf8");
+    for (const variable of CONFIG_VARIABLES) {
+      expect(example, `.env.example lacks ${variable}`).toMatch(new RegExp(`^${variable}=`, "m"));
+      expect(readme, `README.md lacks ${variable}`).toContain(`\`${variable}\``);
+    }
   });
 });
