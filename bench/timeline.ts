@@ -26,7 +26,7 @@ if record:
     recorder = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(recorder)
     sink = open(os.devnull, "wb")
-    recorder.start(sink.write)
+    recorder.start(sink.write, sink.write)
 sys.argv = [program]
 with open(program) as source:
     exec(compile(source.read(), program, "exec"), {"__name__": "__main__"})

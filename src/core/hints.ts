@@ -27,7 +27,7 @@ export type HintId =
   | "sequential-awaits"
   | "no-stdin";
 
-export type HintSource = Pick<RunResult, "stderr" | "timeline">;
+export type HintSource = Pick<RunResult, "stderr" | "timeline" | "limit">;
 
 /** Hints for a run, most important first; `code` (the program run) lets some point at a line. */
 export function findHints(result: HintSource, code = ""): Hint[] {
@@ -35,7 +35,7 @@ export function findHints(result: HintSource, code = ""): Hint[] {
     ...awaitOutsideFunction(result.stderr),
     ...asyncioRunNested(result.stderr),
     ...taskExceptionUnretrieved(result.stderr),
-    ...blockingTheLoop(result.timeline, code),
+    ...blockingTheLoop(result, code),
     ...taskDestroyed(result.stderr),
     ...taskCancelledAtExit(result.timeline, code),
     ...noStdin(result.stderr),
@@ -134,8 +134,21 @@ function taskExceptionUnretrieved(stderr: string): Hint[] {
   ];
 }
 
-function blockingTheLoop(timeline: Timeline | undefined, code: string): Hint[] {
+const TIME_SLEEP = /\btime\.sleep\(/;
+
+function blockingFix(timeSleep: boolean): string {
+  return timeSleep
+    ? "`time.sleep()` stops the whole thread, loop included: write `await asyncio.sleep()` instead."
+    : "Code that keeps computing or waits without `await` (time.sleep, requests, file reads) stops everything: use `await asyncio.sleep()`, or move the work off the loop with `await asyncio.to_thread(func, …)`.";
+}
+
+function whileOthers(stuck: number): string {
+  return `while ${stuck} other task${stuck === 1 ? "" : "s"} could not run`;
+}
+
+function blockingTheLoop({ timeline, limit }: Pick<HintSource, "timeline" | "limit">, code: string): Hint[] {
   if (!timeline) return [];
+  if (timeline.heldAtStop && (limit === "time" || limit === "cpu")) return heldUntilStopped(timeline, timeline.heldAtStop, code);
   const blocked = timeline.tasks
     .flatMap((task) => blockingSteps(task).map((step) => ({ task, step })))
     .sort((a, b) => length(b.step) - length(a.step));
@@ -144,11 +157,7 @@ function blockingTheLoop(timeline: Timeline | undefined, code: string): Hint[] {
   const totalMs = blocked.reduce((sum, { step }) => sum + length(step), 0);
   const where = [...new Set(blocked.map(({ task }) => `\`${task.coroutine}()\``))].join(", ");
   const stuck = Math.max(...blocked.map(({ task, step }) => othersAlive(timeline, task, step)));
-  const sleepLine = lineOf(code, /\btime\.sleep\(/);
-  const fix =
-    sleepLine !== undefined
-      ? "`time.sleep()` stops the whole thread, loop included: write `await asyncio.sleep()` instead."
-      : "Code that keeps computing or waits without `await` (time.sleep, requests, file reads) stops everything: use `await asyncio.sleep()`, or move the work off the loop with `await asyncio.to_thread(func, …)`.";
+  const sleepLine = lineOf(code, TIME_SLEEP);
   const held = blocked.length === 1 ? `for ${formatDuration(totalMs)}` : `${blocked.length} times, ${formatDuration(totalMs)} in all`;
   return [
     withLine(
@@ -156,10 +165,33 @@ function blockingTheLoop(timeline: Timeline | undefined, code: string): Hint[] {
         id: "blocking-the-loop",
         message:
           `${where} held the event loop ${held} without reaching an \`await\` (over ${BLOCKING_STEP_MS} ms at a time), ` +
-          `${stuck > 0 ? `while ${stuck} other task${stuck === 1 ? "" : "s"} could not run` : "and no other task could have run meanwhile"}. ${fix}`,
+          `${stuck > 0 ? whileOthers(stuck) : "and no other task could have run meanwhile"}. ${blockingFix(sleepLine !== undefined)}`,
         concept: "blocking-the-loop",
       },
       sleepLine,
+    ),
+  ];
+}
+
+/** A time or CPU limit stopped the run while one task's step still held the loop: the classic never-awaiting coroutine. */
+function heldUntilStopped(timeline: Timeline, held: NonNullable<Timeline["heldAtStop"]>, code: string): Hint[] {
+  const task = timeline.tasks.find((candidate) => candidate.id === held.taskId);
+  const step = task?.intervals.at(-1);
+  if (!task || !step) return [];
+  // The line it was stopped at says best whether it was time.sleep; without it, any time.sleep in the code.
+  const line = held.line ?? lineOf(code, TIME_SLEEP);
+  const timeSleep = line !== undefined && TIME_SLEEP.test(code.split("\n")[line - 1] ?? "");
+  const stuck = othersAlive(timeline, task, step);
+  return [
+    withLine(
+      {
+        id: "blocking-the-loop",
+        message:
+          `\`${task.coroutine}()\` never gave the event loop back: it ran for ${formatDuration(length(step))} without reaching an \`await\`, ` +
+          `so the run was stopped${stuck > 0 ? `, ${whileOthers(stuck)}` : ""}. ${blockingFix(timeSleep)}`,
+        concept: "blocking-the-loop",
+      },
+      line,
     ),
   ];
 }

@@ -3,7 +3,9 @@ export type Frame =
   | { kind: "ready"; python: string }
   | { kind: "output"; stream: "stdout" | "stderr"; data: Buffer }
   | { kind: "disk-full" }
-  | { kind: "timeline"; data: Buffer };
+  | { kind: "timeline"; data: Buffer }
+  /** A piece of a snapshot of the recording while the program runs; an empty piece ends the snapshot. */
+  | { kind: "timeline-snapshot"; data: Buffer };
 
 const HEADER_BYTES = 5;
 /** runner.py keeps each frame within PIPE_BUF (4096 bytes) so writes from several processes stay whole. */
@@ -53,6 +55,8 @@ function decodeFrame(kind: string, payload: Buffer): Frame | null {
       return { kind: "disk-full" };
     case "T":
       return { kind: "timeline", data: Buffer.from(payload) };
+    case "P":
+      return { kind: "timeline-snapshot", data: Buffer.from(payload) };
     case "R": {
       try {
         const python: unknown = JSON.parse(payload.toString("utf8")).python;

@@ -27,7 +27,10 @@ export interface RunResult {
   truncated: boolean;
   /** Python version, e.g. "3.11.2". */
   python: string;
-  /** Every asyncio task and its steps; missing when the program never reached a normal exit (killed, os._exit). */
+  /**
+   * Every asyncio task and its steps. When a limit stopped the run: what the recorder had sent by then, up
+   * to the stop. Missing when the program ended otherwise before a normal exit (os._exit, a signal).
+   */
   timeline?: Timeline;
 }
 

@@ -12,7 +12,9 @@ their own per-run options and set-up step next to `apply_limits` without changin
 Everything the runner reports goes to FRAMES_FD as frames: one kind byte, a 4-byte big-endian length,
 then the payload. Kinds: R (ready; JSON {"python": "3.11.2"}), o (stdout bytes), e (stderr bytes),
 D (the run hit its disk limit: /tmp full at exit, or a file too large), T (asked for with "timeline":
-a piece of the task recording's JSON, sent at exit; the T payloads in order make the whole).
+a piece of the task recording's JSON, sent at exit; the T payloads in order make the whole), P (with
+"timeline", while the program runs: a piece of the recording so far, for a run stopped before its exit;
+an empty P ends each such snapshot).
 sys.stdout and sys.stderr write frames, so the parent keeps their exact order; raw writes to fd 1 and
 fd 2 (child processes, os.write) still reach the parent through its own pipes. The parent trusts no
 frame: learners' code can write to FRAMES_FD too, and only ever fools the report of its own run.
@@ -100,11 +102,18 @@ def report_full_disk():
 
 def record_timeline():
     """Loads the task recorder (src/timeline/recorder.py, beside this file in the sandbox) under a name no
-    learner's module can shadow; at exit it sends its JSON recording as T frames."""
+    learner's module can shadow; at exit it sends its JSON recording as T frames, and snapshots of it
+    as P frames while the program runs."""
     spec = importlib.util.spec_from_file_location("loopy_recorder", os.path.join(os.path.dirname(__file__), "recorder.py"))
     recorder = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(recorder)
-    recorder.start(lambda recording: write_frame(b"T", recording))
+    recorder.start(lambda recording: write_frame(b"T", recording), write_snapshot)
+
+
+def write_snapshot(snapshot):
+    # Only the recorder's watchdog thread writes P frames, so one snapshot's pieces never mix with another's.
+    write_frame(b"P", snapshot)
+    write_frame(b"P", b"")
 
 
 def make_main_module():

@@ -204,7 +204,7 @@ export class Sandbox {
       cpuMs: Math.round(this.cgroup.cpuUsageMs() - cpuBefore),
       truncated: this.collector.truncated,
       python: this.python,
-      timeline: this.recording.timeline(startedAt),
+      timeline: this.recording.timeline(startedAt, limit ? wallMs : undefined),
     };
   }
 
@@ -224,6 +224,8 @@ export class Sandbox {
       this.diskFull = true;
     } else if (frame.kind === "timeline") {
       this.recording.add(frame.data);
+    } else if (frame.kind === "timeline-snapshot") {
+      this.recording.addSnapshotPiece(frame.data);
     } else {
       this.collector?.add(frame.stream, "frames", frame.data);
     }

@@ -1,7 +1,10 @@
 """Loopy's task recorder: a timeline of every asyncio task of a learner's program, for the /run picture.
 
     import recorder
-    recorder.start(write)   # before the learner's code runs; write(bytes) receives the JSON once, at exit
+    recorder.start(write, write_snapshot)   # before the learner's code runs
+
+write(bytes) receives the JSON once, at exit. A run stopped by a limit never gets there, so a watchdog
+thread also hands write_snapshot(bytes) the recording so far while the program runs (see watch()).
 
 Every event loop made from then on (asyncio.run, new_event_loop, a loop class called directly) gets a
 task factory, so tasks from create_task, gather, TaskGroup, ensure_future and asyncio.run's own main task
@@ -20,9 +23,12 @@ The recording (times in ms from start(), rounded to microseconds):
                 "exception": "ValueError"}]}
 
 A step is [startMs, endMs, wait]: `wait` indexes "waits" (what the task waited on after that step) or is
--1 when the task ended there or its wait is unknown.
+-1 when the task ended there or its wait is unknown. A snapshot also has "running": the step that has held
+the loop for LONG_STEP_SECONDS or more and is still running, {"task": 2, "startedMs": 0.3, "line": 5}
+(the line its coroutine is at), or null.
 """
 
+import _thread
 import asyncio
 import atexit
 import collections.abc
@@ -40,6 +46,10 @@ from asyncio import base_events
 MAX_TASKS = 1000
 MAX_STEPS = 20_000
 LONG_STEP_SECONDS = 0.1
+# The watchdog looks this often, so a step that blocks the loop is reported 0.1 to 0.2 s after it starts.
+WATCH_SECONDS = LONG_STEP_SECONDS
+# A loop that stays busy (never quiet for a tick) still gets its recording sent this often.
+SNAPSHOT_SECONDS = 1.0
 
 ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
 Task = asyncio.Task
@@ -47,6 +57,8 @@ _GatheringFuture = asyncio.tasks._GatheringFuture
 CoroutineType = types.CoroutineType
 GeneratorType = types.GeneratorType
 perf_counter = time.perf_counter
+sleep = time.sleep  # Taken now: the learner's code may replace time.sleep.
+current_tasks = asyncio.tasks._current_tasks  # {loop: the task whose step it is running}
 
 
 class Recording:
@@ -59,15 +71,21 @@ class Recording:
         self.steps = []
         self.dropped_steps = 0
         self.dropped_tasks = 0
+        self.watched = False  # whether the watchdog thread has been started
 
-    def to_json(self):
+    def to_json(self, running=None):
+        """The recording so far; `running` is (TaskRecord, started, line): a step still holding the loop."""
         waits = WaitTable()
         ms = self.ms
-        steps_by_task = {task.id: [] for task in self.tasks}
-        for task, started, ended, token in self.steps:
+        # The watchdog calls this while the loop's thread may add steps and tasks: copies (atomic under the
+        # GIL), steps first, so that every copied step's task is among the copied tasks.
+        steps = self.steps[:]
+        records = self.tasks[:]
+        steps_by_task = {task.id: [] for task in records}
+        for task, started, ended, token in steps:
             steps_by_task[task.id].append([ms(started), ms(ended), waits.index(token)])
         tasks = []
-        for task in self.tasks:
+        for task in records:
             entry = {
                 "id": task.id,
                 "name": task.current_name(),
@@ -81,7 +99,7 @@ class Recording:
             if task.exception:
                 entry["exception"] = task.exception
             tasks.append(entry)
-        return {
+        recording = {
             "version": 1,
             "wallMs": ms(perf_counter()),
             "originMonotonicUs": self.origin_monotonic_us,
@@ -90,6 +108,10 @@ class Recording:
             "waits": waits.entries,
             "tasks": tasks,
         }
+        if running is not None:
+            record, started, line = running
+            recording["running"] = {"task": record.id, "startedMs": ms(started), "line": line}
+        return recording
 
     def ms(self, seconds):
         # Whole microseconds: as precise as a step's timing is meaningful, and short in JSON.
@@ -135,16 +157,17 @@ class TaskRecord:
 class TimedCoroutine:
     """Stands in for a task's coroutine and times each step; the task and the learner see the original."""
 
-    __slots__ = ("coro", "record", "steps")
+    __slots__ = ("coro", "record", "steps", "started")
 
     def __init__(self, coro, steps):
         self.coro = coro
         self.steps = steps
         self.record = None  # Set as soon as the task exists, before its first step.
+        self.started = None  # When the latest step started: the watchdog reads it while the step runs.
 
     # send and throw are the hot path of every task step: kept flat, with no calls that can be avoided.
     def send(self, value):
-        started = perf_counter()
+        self.started = started = perf_counter()
         try:
             awaited = self.coro.send(value)
         except BaseException as error:
@@ -162,7 +185,7 @@ class TimedCoroutine:
         return awaited
 
     def throw(self, *exception):
-        started = perf_counter()
+        self.started = started = perf_counter()
         try:
             awaited = self.coro.throw(*exception)
         except BaseException as error:
@@ -318,7 +341,7 @@ def hide_factory_frames(task):
         frames.pop()
 
 
-def record_tasks(recording):
+def record_tasks(recording, write_snapshot):
     def recorded_task_factory(loop, coro, context=None):
         # Not a coroutine: Task raises the TypeError learners would get, the wrapper would hide it.
         if not asyncio.iscoroutine(coro) or is_loop_cleanup(coro):
@@ -339,13 +362,71 @@ def record_tasks(recording):
     def init_with_recorded_tasks(loop, *args, **kwargs):
         original_init(loop, *args, **kwargs)
         loop.set_task_factory(recorded_task_factory)
+        if not recording.watched:
+            # Started with the first loop, so a program without asyncio keeps all of its thread limit.
+            recording.watched = True
+            try:
+                _thread.start_new_thread(watch, (recording, write_snapshot))
+            except RuntimeError:
+                pass  # No thread left under the process limit: the loop works as it would, just unwatched.
 
     base_events.BaseEventLoop.__init__ = init_with_recorded_tasks
 
 
-def start(write):
-    """Records the tasks of every event loop made from now on and calls write(json_bytes) at exit."""
+def encode(recording):
+    return json.dumps(recording, separators=(",", ":")).encode()
+
+
+def running_step():
+    """(TaskRecord, started, line) of the recorded step some loop is running now, or None.
+
+    No coroutine or task is returned: the watchdog keeps what it saw between looks, and that must not
+    keep anything of the program alive (a coroutine's `finally` runs when it is collected).
+    """
+    for task in list(current_tasks.values()):
+        coro = task.get_coro()
+        if type(coro) is TimedCoroutine and coro.started is not None:
+            frame = getattr(coro.coro, "cr_frame", None)
+            return coro.record, coro.started, None if frame is None else frame.f_lineno
+    return None
+
+
+def watch(recording, write_snapshot):
+    """The watchdog, in a thread of its own (made with _thread, so threading.enumerate() does not list it).
+
+    Every WATCH_SECONDS it sends the recording so far when the copy the parent has would mislead it about
+    a run stopped now: a step has held the loop since the last look (sent once per step, as "running");
+    the step the last copy showed running has ended; or the recording changed and the loop has been quiet
+    for a whole look (every task waiting) or the last copy is SNAPSHOT_SECONDS old. Otherwise it only
+    reads a few counters, so a busy program pays next to nothing.
+    """
+    seen = seen_size = None  # the running step's (record, started) and the recording's size at the last look
+    sent = sent_size = None  # the same when the last snapshot was sent
+    sent_at = perf_counter()
+    while True:
+        sleep(WATCH_SECONDS)
+        step = running_step()
+        size = (len(recording.steps), recording.dropped_steps, len(recording.tasks))
+        now = perf_counter()
+        # Every step sets a new start time, so the same one at two looks in a row has held the loop since.
+        blocking = step is not None and step[:2] == seen and now - step[1] >= LONG_STEP_SECONDS
+        if blocking:
+            send = step[:2] != sent
+        else:
+            send = sent is not None or (size != sent_size and (size == seen_size or now - sent_at >= SNAPSHOT_SECONDS))
+        seen, seen_size = None if step is None else step[:2], size
+        if not send:
+            continue
+        try:
+            write_snapshot(encode(recording.to_json(step if blocking else None)))
+        except OSError:
+            return  # The learner's code closed or broke the frames pipe: nothing more can be sent.
+        sent, sent_size, sent_at = step[:2] if blocking else None, size, now
+
+
+def start(write, write_snapshot):
+    """Records the tasks of every event loop made from now on; see the module docstring for the writers."""
     recording = Recording()
-    record_tasks(recording)
-    atexit.register(lambda: write(json.dumps(recording.to_json(), separators=(",", ":")).encode()))
+    record_tasks(recording, write_snapshot)
+    atexit.register(lambda: write(encode(recording.to_json())))
     return recording

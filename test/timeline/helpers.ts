@@ -1,5 +1,5 @@
 import type { RunResult } from "../../src/sandbox/result.js";
-import { runInSandbox } from "../../src/sandbox/sandbox.js";
+import { runInSandbox, type SandboxOptions } from "../../src/sandbox/sandbox.js";
 import type { Timeline, TimelineTask } from "../../src/core/timeline/timeline.js";
 
 /** Programs in tests are indented with the test; Python wants them flush left. */
@@ -10,8 +10,8 @@ export function dedent(code: string): string {
 }
 
 /** Runs a program the way /run does: in the sandbox, with the task recorder loaded by the runner. */
-export async function run(code: string): Promise<RunResult & { timeline: Timeline }> {
-  const result = await runInSandbox(dedent(code));
+export async function run(code: string, options?: SandboxOptions): Promise<RunResult & { timeline: Timeline }> {
+  const result = await runInSandbox(dedent(code), options);
   if (!result.timeline) throw new Error(`no timeline recorded; stderr:\n${result.stderr}`);
   return { ...result, timeline: result.timeline };
 }

@@ -11,6 +11,11 @@ export interface Timeline {
   /** Steps and tasks the recorder left out of a very busy program (it keeps the start and every long step). */
   droppedSteps: number;
   droppedTasks: number;
+  /**
+   * Set when a limit stopped the run while a task's step still held the loop: that step runs to the stop
+   * (the timeline's end). `line` is the line of the task's coroutine it was at, when known.
+   */
+  heldAtStop?: { taskId: number; line?: number };
 }
 
 export type TaskOutcome = "result" | "exception" | "cancelled" | "pending";
@@ -95,6 +100,11 @@ const recordingSchema = z.object({
       }),
     )
     .max(10_000),
+  // Only in the snapshots sent while the program runs: the step holding the loop at that moment.
+  running: z
+    .object({ task: z.number().int().min(1), startedMs: milliseconds, line: z.number().int().min(1).nullable() })
+    .nullable()
+    .optional(),
 });
 
 type Recording = z.infer<typeof recordingSchema>;
@@ -106,8 +116,10 @@ export const MAX_RECORDING_BYTES = 4 * 1024 * 1024;
  * The timeline in the recorder's JSON, or undefined when it is missing, too large or not a recording.
  * `startedAt` (a performance.now() reading) is when the parent handed the code over: the recorder starts
  * its clock a few milliseconds later, and times are moved onto the parent's clock, like the output's atMs.
+ * `stoppedAtMs` (on that clock) is given for a snapshot of a run a limit stopped: the timeline ends there,
+ * with what was waiting still waiting and the step that was running still running.
  */
-export function parseRecording(json: string | Buffer, startedAt?: number): Timeline | undefined {
+export function parseRecording(json: string | Buffer, startedAt?: number, stoppedAtMs?: number): Timeline | undefined {
   if (json.length === 0 || json.length > MAX_RECORDING_BYTES) return undefined;
   let data: unknown;
   try {
@@ -117,7 +129,7 @@ export function parseRecording(json: string | Buffer, startedAt?: number): Timel
   }
   const parsed = recordingSchema.safeParse(data);
   if (!parsed.success) return undefined;
-  return timelineFrom(parsed.data, startedAt === undefined ? 0 : parentClockShiftMs(parsed.data.originMonotonicUs, startedAt));
+  return timelineFrom(parsed.data, startedAt === undefined ? 0 : parentClockShiftMs(parsed.data.originMonotonicUs, startedAt), stoppedAtMs);
 }
 
 /** How far the recorder's clock started after `startedAt`. Node's hrtime and Python's monotonic are one clock. */
@@ -127,16 +139,19 @@ function parentClockShiftMs(originMonotonicUs: number, startedAt: number): numbe
   return Math.min(Math.max((originMonotonicUs - startedAtUs) / 1000, 0), 1000);
 }
 
-function timelineFrom(recording: Recording, shiftMs: number): Timeline {
+function timelineFrom(recording: Recording, shiftMs: number, stoppedAtMs?: number): Timeline {
   const at = (ms: number) => Math.round((ms + shiftMs) * 1000) / 1000;
-  const wallMs = at(recording.wallMs);
+  const wallMs = Math.max(at(recording.wallMs), stoppedAtMs ?? 0);
+  const held = stoppedAtMs === undefined ? undefined : recording.running ?? undefined;
   const waitingOn = (index: number): WaitingOn | undefined => {
     const wait = recording.waits[index];
     if (!wait) return undefined;
     return { kind: wait.kind, label: wait.label, ...(wait.tasks ? { taskIds: wait.tasks } : {}) };
   };
   const tasks = recording.tasks.map((task): TimelineTask => {
-    const steps = task.steps.map(([startMs, endMs, wait]) => [at(startMs), at(Math.max(startMs, endMs)), wait] as const).sort((a, b) => a[0] - b[0]);
+    const steps: (readonly [number, number, number])[] = task.steps.map(([startMs, endMs, wait]) => [at(startMs), at(Math.max(startMs, endMs)), wait] as const);
+    if (task.id === held?.task) steps.push([Math.min(at(held.startedMs), wallMs), wallMs, -1]);
+    steps.sort((a, b) => a[0] - b[0]);
     const intervals: Interval[] = [];
     let waitStart = at(task.createdMs);
     let waitFor: WaitingOn | undefined;
@@ -162,7 +177,8 @@ function timelineFrom(recording: Recording, shiftMs: number): Timeline {
       intervals,
     };
   });
-  return { tasks, wallMs, droppedSteps: recording.droppedSteps, droppedTasks: recording.droppedTasks };
+  const heldAtStop = held && tasks.some((task) => task.id === held.task) ? { taskId: held.task, ...(held.line === null ? {} : { line: held.line }) } : undefined;
+  return { tasks, wallMs, droppedSteps: recording.droppedSteps, droppedTasks: recording.droppedTasks, ...(heldAtStop ? { heldAtStop } : {}) };
 }
 
 /** The output as lines, each at the time its last piece arrived (a line may be printed in parts). */
@@ -194,9 +210,9 @@ export function blockingSteps(task: TimelineTask): Interval[] {
   return task.intervals.filter(isBlockingStep);
 }
 
-/** Gathers the recorder's T frames in order; past MAX_RECORDING_BYTES the recording is given up. */
-export class RecordingCollector {
-  private readonly pieces: Buffer[] = [];
+/** A recording's pieces in order; past MAX_RECORDING_BYTES it is given up. */
+class Pieces {
+  private pieces: Buffer[] = [];
   private bytes = 0;
 
   add(piece: Buffer): void {
@@ -205,8 +221,39 @@ export class RecordingCollector {
     else this.pieces.length = 0;
   }
 
-  /** `startedAt`: the performance.now() reading taken when the code was handed over. */
-  timeline(startedAt: number): Timeline | undefined {
-    return parseRecording(Buffer.concat(this.pieces), startedAt);
+  /** The whole so far (empty when given up), and a fresh start. */
+  take(): Buffer {
+    const whole = Buffer.concat(this.pieces);
+    this.pieces = [];
+    this.bytes = 0;
+    return whole;
+  }
+}
+
+/** Gathers the recorder's frames: the recording sent at exit (T) and the latest whole snapshot (P). */
+export class RecordingCollector {
+  private readonly final = new Pieces();
+  private readonly snapshotPieces = new Pieces();
+  private snapshot: Buffer | undefined;
+
+  add(piece: Buffer): void {
+    this.final.add(piece);
+  }
+
+  /** An empty piece ends a snapshot; a snapshot given up for its size leaves the previous one. */
+  addSnapshotPiece(piece: Buffer): void {
+    if (piece.length > 0) return this.snapshotPieces.add(piece);
+    const whole = this.snapshotPieces.take();
+    if (whole.length > 0) this.snapshot = whole;
+  }
+
+  /**
+   * `startedAt`: the performance.now() reading taken when the code was handed over. `stoppedAtMs`: when a
+   * limit stopped the run, which then, lacking the exit's recording, gets the latest snapshot up to then.
+   */
+  timeline(startedAt: number, stoppedAtMs?: number): Timeline | undefined {
+    const final = parseRecording(this.final.take(), startedAt);
+    if (final || stoppedAtMs === undefined || !this.snapshot) return final;
+    return parseRecording(this.snapshot, startedAt, stoppedAtMs);
   }
 }

@@ -1,0 +1,109 @@
+import { describe, expect, it } from "vitest";
+import { findHints } from "../../src/core/hints.js";
+import { isBlockingStep, parseRecording } from "../../src/core/timeline/timeline.js";
+import { dedent, run, tasksOf } from "./helpers.js";
+
+/** Short limits keep these quick; the recorder's snapshots come within 0.2 s of what they show. */
+const limits = { wallMs: 1500 };
+
+async function stopped(code: string) {
+  const result = await run(code, { limits });
+  return { result, hints: findHints(result, dedent(code)) };
+}
+
+describe("a run stopped by a limit still shows what the event loop was doing", () => {
+  it("a coroutine spinning in `while True: pass` holds the loop until the stop, and the hint says so", async () => {
+    const { result, hints } = await stopped(`
+      import asyncio
+
+      async def tick():
+          while True:
+              await asyncio.sleep(0.05)
+
+      async def spin():
+          await asyncio.sleep(0.2)
+          while True:
+              pass
+
+      async def main():
+          await asyncio.gather(tick(), spin())
+
+      asyncio.run(main())
+    `);
+    expect(["time", "cpu"]).toContain(result.limit);
+    const { timeline } = result;
+    const [spin] = tasksOf(timeline, "spin");
+    const last = spin!.intervals.at(-1)!;
+    expect(last).toMatchObject({ kind: "running", endMs: timeline.wallMs });
+    expect(last.startMs).toBeGreaterThanOrEqual(200);
+    expect(isBlockingStep(last)).toBe(true);
+    expect(timeline.heldAtStop?.taskId).toBe(spin!.id);
+    // The other tasks wait until the stop: the loop never came back to them.
+    for (const task of [...tasksOf(timeline, "main"), ...tasksOf(timeline, "tick")]) {
+      expect(task.intervals.at(-1)).toMatchObject({ kind: "waiting", endMs: timeline.wallMs });
+    }
+    // The line the coroutine was at when the recorder looked: the loop's `while True:`.
+    expect(hints).toEqual([expect.objectContaining({ id: "blocking-the-loop", line: 9, concept: "blocking-the-loop" })]);
+    expect(hints[0]!.message).toMatch(/^`spin\(\)` never gave the event loop back: it ran for 1\.\d\d s without reaching an `await`, so the run was stopped, while 2 other tasks could not run\./);
+    expect(hints[0]!.message).toContain("asyncio.to_thread");
+  });
+
+  it("time.sleep(5) in a task holds the loop until the stop", async () => {
+    const { result, hints } = await stopped(`
+      import asyncio, time
+
+      async def nap():
+          time.sleep(5)
+
+      async def main():
+          await asyncio.create_task(nap())
+
+      asyncio.run(main())
+    `);
+    expect(result.limit).toBe("time");
+    const [nap] = tasksOf(result.timeline, "nap");
+    expect(nap!.intervals.at(-1)).toMatchObject({ kind: "running", endMs: result.timeline.wallMs });
+    expect(hints).toEqual([expect.objectContaining({ id: "blocking-the-loop", line: 4, concept: "blocking-the-loop" })]);
+    expect(hints[0]!.message).toMatch(/^`nap\(\)` never gave the event loop back: .* so the run was stopped, while 1 other task could not run\. `time\.sleep\(\)` stops the whole thread/);
+  });
+
+  it("a task waiting in `await asyncio.sleep(10)` is drawn waiting until the stop, with no blocking hint", async () => {
+    const { result, hints } = await stopped(`
+      import asyncio
+
+      async def main():
+          print("waiting")
+          await asyncio.sleep(10)
+
+      asyncio.run(main())
+    `);
+    expect(result.limit).toBe("time");
+    const [main] = result.timeline.tasks;
+    expect(main).toMatchObject({ coroutine: "main", outcome: "pending", finishedMs: null });
+    expect(main!.intervals.at(-1)).toMatchObject({ kind: "waiting", endMs: result.timeline.wallMs, waitingOn: { kind: "sleep" } });
+    expect(result.timeline.wallMs).toBeGreaterThanOrEqual(1500);
+    expect(result.timeline.heldAtStop).toBeUndefined();
+    expect(hints).toEqual([]);
+  });
+});
+
+describe("parseRecording of a snapshot", () => {
+  const snapshot = {
+    version: 1,
+    wallMs: 300,
+    originMonotonicUs: 0,
+    droppedSteps: 0,
+    droppedTasks: 0,
+    waits: [],
+    tasks: [{ id: 1, name: "Task-1", coro: "main", createdBy: "asyncio.run", createdMs: 1, steps: [[1, 2, -1]], finishedMs: null, outcome: "pending" }],
+    running: { task: 1, startedMs: 100, line: 7 },
+  };
+
+  it("runs the step that was running up to the stop, only when the run was stopped", () => {
+    const timeline = parseRecording(JSON.stringify(snapshot), undefined, 2000)!;
+    expect(timeline.wallMs).toBe(2000);
+    expect(timeline.heldAtStop).toEqual({ taskId: 1, line: 7 });
+    expect(timeline.tasks[0]!.intervals.at(-1)).toEqual({ kind: "running", startMs: 100, endMs: 2000 });
+    expect(parseRecording(JSON.stringify(snapshot))!.heldAtStop).toBeUndefined();
+  });
+});
