@@ -1,4 +1,5 @@
 import { cpus } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
 import { loadConfig } from "../src/config.js";
 import type { RunService } from "../src/core/run.js";
 import { log } from "../src/log.js";
@@ -26,6 +27,11 @@ const PROGRAMS = {
 };
 const LATENCY_RUNS = 30;
 const SUSTAINED_RUNS = 40;
+/**
+ * Latency is that of a run arriving at an idle worker, as a learner's /run does: each waits this long after the
+ * previous one, so its clean-up and the pool's refill are over. Back-to-back load is the throughput figure.
+ */
+const IDLE_BETWEEN_MS = 250;
 
 interface Figures {
   p50: number;
@@ -36,11 +42,12 @@ interface Figures {
 /** One way of running code to completion; `user` differs per call so Loopy's per-user limits never interfere. */
 type RunPath = (code: string, user: string) => Promise<RunResult>;
 
-/** Latency minus the program's own time (the sandbox's wall time for it), then runs a second with `parallel` in flight. */
+/** Latency minus the program's own time (the sandbox's wall time for it), then runs back to back with `parallel` in flight. */
 async function measure(path: RunPath, code: string, parallel: number): Promise<Figures> {
   await path(code, "warm-up");
   const overheads: number[] = [];
   for (let i = 0; i < LATENCY_RUNS; i++) {
+    await sleep(IDLE_BETWEEN_MS);
     const start = performance.now();
     const result = await path(code, `latency-${i}`);
     if (result.outcome !== "ok") throw new Error(`benchmark program failed: ${result.stderr}`);
@@ -80,7 +87,7 @@ export async function runBench(): Promise<void> {
   const parallel = config.WORKER_CONCURRENCY;
   try {
     console.log(`\n## /run (${LATENCY_RUNS} runs for latency, ${SUSTAINED_RUNS} for throughput with ${parallel} in flight; ${cpus().length} cores, pool ${config.SANDBOX_POOL_SIZE})`);
-    console.log("latency is end to end minus the program's own time");
+    console.log(`latency: a run reaching an idle worker (${IDLE_BETWEEN_MS} ms apart), end to end minus the program's own time; throughput: back to back`);
     for (const [name, code] of Object.entries(PROGRAMS)) {
       const coldFigures = await measure(cold, code, parallel);
       const loopy = await measure(loopyPath(runs), code, parallel);
