@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: unknown) => {
-    const known = error instanceof ConfigError || error instanceof ContentError;
+    const known = error instanceof ConfigError || error instanceof ContentError || (error as Error).name === "SandboxStartError";
     console.error(`loopy: ${known ? (error as Error).message : ((error as Error).stack ?? String(error))}`);
     process.exit(1);
   },

@@ -88,6 +88,7 @@ export async function runConsole(app: App, poster: ConsolePoster, input = proces
   });
 
   say(`Loopy's local console. ${app.services.content.concepts.size} concepts loaded.\n${HELP}`);
+  await warnIfRunsCannotWork(app, say);
   for (;;) {
     const typed = await ask(PROMPT);
     if (typed === undefined) break; // input closed
@@ -117,6 +118,17 @@ export async function runConsole(app: App, poster: ConsolePoster, input = proces
     await drive((emit) => app.router.command(parsed.name, parsed.options, new LocalInteraction(app.services, consolePlace, emit)));
   }
   terminal.close();
+}
+
+/**
+ * The console runs its worker in-process: when this machine cannot sandbox code (not root, no bubblewrap, …),
+ * say so at once, rather than at the first /run.
+ */
+async function warnIfRunsCannotWork(app: App, say: (text: string) => void): Promise<void> {
+  if (!app.services.config.RUN_WORKERS_IN_PROCESS) return;
+  const { checkSandbox } = await import("../sandbox/doctor.js");
+  const { ok, problems } = await checkSandbox({ python: app.services.config.LOOPY_PYTHON });
+  if (!ok) say(`\n⚠ /run will not work on this machine:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\n  Run \`npx loopy doctor\` for the fixes.\n`);
 }
 
 /** Asks for one line; undefined once the input is closed. */

@@ -7,6 +7,8 @@ import type { RunResult } from "../sandbox/result.js";
 
 /** The BullMQ queue of /run jobs; its own name so other queues (reminders, …) never mix with it. */
 export const RUN_QUEUE = "run";
+/** How a worker's failure reason starts when its sandbox cannot start at all (a set-up problem, not the run's). */
+export const SANDBOX_UNAVAILABLE = "sandbox unavailable: ";
 
 const queueLog = log.child({ module: "run-queue" });
 

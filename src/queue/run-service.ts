@@ -7,7 +7,7 @@ import { runFailureReply, runResultReply } from "../core/run-reply.js";
 import { log } from "../log.js";
 import { RunAllowance } from "./allowance.js";
 import { CodeStore } from "./code-store.js";
-import { connect, RUN_QUEUE, type RunJob, type RunJobResult } from "./run-queue.js";
+import { connect, RUN_QUEUE, SANDBOX_UNAVAILABLE, type RunJob, type RunJobResult } from "./run-queue.js";
 import type { RunWorker } from "./run-worker.js";
 
 const serviceLog = log.child({ module: "run-service" });
@@ -102,6 +102,10 @@ export async function createRunService(config: Config, redisUrl: string): Promis
         if (finish.reason.includes("stalled")) {
           serviceLog.error({ ...context, reason: finish.reason }, "run stalled: its worker stopped mid-run");
           return { finished: false, jobId, problem: "The worker running your code stopped before it finished, so there is no result. Please run it again." };
+        }
+        if (finish.reason.startsWith(SANDBOX_UNAVAILABLE)) {
+          serviceLog.error({ ...context, reason: finish.reason }, "a worker's sandbox cannot start: fix the worker host (npx loopy doctor)");
+          return { finished: false, jobId, problem: "I can't run code right now: the sandbox on this Loopy server isn't working. The people who run it have been told." };
         }
         serviceLog.error({ ...context, reason: finish.reason }, "run failed in the worker");
         return { finished: false, jobId, problem: "Something went wrong on my side while running your code. It has been logged; please run it again." };

@@ -4,7 +4,8 @@ import { recordRun } from "../health/metrics.js";
 import { log } from "../log.js";
 import { resolveLimits } from "../sandbox/limits.js";
 import { SandboxPool } from "../sandbox/pool.js";
-import { connect, limitsFromConfig, LOCK_MS, RUN_QUEUE, runJobSchema, STALLED_CHECK_MS, type RunJob, type RunJobResult } from "./run-queue.js";
+import { SandboxStartError } from "../sandbox/sandbox.js";
+import { connect, limitsFromConfig, LOCK_MS, RUN_QUEUE, runJobSchema, SANDBOX_UNAVAILABLE, STALLED_CHECK_MS, type RunJob, type RunJobResult } from "./run-queue.js";
 
 const workerLog = log.child({ module: "run-worker" });
 
@@ -24,7 +25,9 @@ export async function startRunWorker(config: Config, redisUrl: string): Promise<
       const data = runJobSchema.parse(job.data);
       const jobLimits = resolveLimits({ ...limits, ...data.limits });
       const startedAt = Date.now();
-      const result = await pool.run(data.code, jobLimits);
+      const result = await pool.run(data.code, jobLimits).catch((error: unknown) => {
+        throw error instanceof SandboxStartError ? new Error(`${SANDBOX_UNAVAILABLE}${error.message}`) : error;
+      });
       recordRun(result, data.requestedAt);
       workerLog.info(
         { job: job.id, user: data.user.id, origin: data.origin, queuedMs: startedAt - data.requestedAt, outcome: result.outcome, limit: result.limit, wallMs: result.wallMs, cpuMs: result.cpuMs },

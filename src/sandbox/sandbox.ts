@@ -93,7 +93,15 @@ export class Sandbox {
     const filter = await seccompFilter().catch((error: unknown) => {
       throw new SandboxStartError(error instanceof Error ? error.message : String(error));
     });
-    const cgroup = createRunCgroup();
+    let cgroup: RunCgroup;
+    try {
+      cgroup = createRunCgroup();
+    } catch (error) {
+      throw new SandboxStartError(
+        `Cannot create a control group for the run (${(error as NodeJS.ErrnoException).code ?? String(error)}): ` +
+          "Loopy's workers must run as root, or with a delegated cgroup v2 subtree. `npx loopy doctor` checks the machine.",
+      );
+    }
     let sandbox: Sandbox | undefined;
     try {
       cgroup.setLimits(limits.memoryBytes, limits.processes + BWRAP_TASKS);
