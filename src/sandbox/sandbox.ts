@@ -113,6 +113,8 @@ export class Sandbox {
       const child = spawn(command, args, {
         stdio: ["ignore", "pipe", "pipe", "pipe", "pipe", "pipe"],
         env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
+        // Not the bot's folder: sh would export it as PWD, readable in /proc/1/environ inside.
+        cwd: "/",
       });
       sandbox = new Sandbox(child, cgroup, limits.tmpBytes);
       // Node's types know five stdio streams; bwrap reads the filter to its end before it starts Python.

@@ -69,6 +69,7 @@ for path in glob.glob("/proc/[0-9]*/environ"):
 `);
       expect(result.outcome).toBe("ok");
       expect(result.stdout).not.toContain("hunter2");
+      expect(result.stdout).not.toContain(process.cwd()); // not even where the bot runs, as PWD
       expect(result.stdout).toContain("'HOME': '/tmp'");
     } finally {
       delete process.env.LOOPY_TEST_SECRET;
