@@ -51,7 +51,11 @@ async function main() {
     shutDown("console closed");
     return;
   }
-  bot = await discord!.start(app);
+  bot = await discord!.start(app).catch((error: unknown) => {
+    throw new Error(
+      `could not log in to Discord: ${(error as Error).message}. Check DISCORD_TOKEN and this machine's access to Discord; \`npx loopy doctor\` checks both.`,
+    );
+  });
 }
 
 main().catch((error: unknown) => {
