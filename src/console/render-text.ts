@@ -13,19 +13,28 @@ export interface ConsoleText {
 
 const RULE = "─".repeat(60);
 
-/** Discord link Markdown reads better in a terminal as "title <url>". */
-function plainLinks(text: string): string {
-  return text.replace(/\[([^\]]+)\]\((https?:[^)]+)\)/g, "$1 <$2>");
+/**
+ * Discord markup a terminal cannot render, as plain text: links as "title <url>", channel and role
+ * mentions as #name and @name, timestamps (<t:seconds:style>) as a UTC date and time.
+ */
+function plainMarkup(text: string): string {
+  return text
+    .replace(/\[([^\]]+)\]\((https?:[^)]+)\)/g, "$1 <$2>")
+    .replace(/<#([\w-]+)>/g, "#$1")
+    .replace(/<@&?([\w-]+)>/g, "@$1")
+    .replace(/<t:(\d+)(?::[tTdDfFR])?>/g, (_, seconds: string) => `${new Date(Number(seconds) * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`);
 }
 
 function renderCard(card: Card): string[] {
   const lines: string[] = [RULE];
   const marker = card.tone === "error" ? "✖ " : card.tone === "warning" ? "⚠ " : card.tone === "success" ? "✔ " : "";
-  if (card.title) lines.push(`${marker}${card.title}${card.url ? `  <${card.url}>` : ""}`, "");
-  if (card.body) lines.push(plainLinks(card.body));
-  for (const field of card.fields ?? []) lines.push("", `${field.name}:`, plainLinks(field.value));
-  if (card.image) lines.push("", `[picture: ${card.image}]`);
-  if (card.footer) lines.push("", card.footer);
+  // Blocks of a card are separated by one blank line.
+  const block = (...text: string[]) => lines.push(...(lines.length > 1 ? [""] : []), ...text);
+  if (card.title) block(`${marker}${card.title}${card.url ? `  <${card.url}>` : ""}`);
+  if (card.body) block(plainMarkup(card.body));
+  for (const field of card.fields ?? []) block(`${field.name}:`, plainMarkup(field.value));
+  if (card.image) block(`[picture: ${card.image}]`);
+  if (card.footer) block(card.footer);
   return lines;
 }
 
@@ -37,7 +46,7 @@ export function renderForConsole(reply: Reply, firstNumber = 1): ConsoleText {
   const lines: string[] = [];
   const pressables: Pressable[] = [];
   if (reply.private) lines.push("(only you can see this)");
-  if (reply.text) lines.push(plainLinks(reply.text));
+  if (reply.text) lines.push(plainMarkup(reply.text));
   for (const card of reply.cards ?? []) lines.push(...renderCard(card));
   if ((reply.cards ?? []).length > 0) lines.push(RULE);
   const choices: string[] = [];
