@@ -1,9 +1,9 @@
 import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
 import type { CommandInteraction, ComponentInteraction } from "../src/core/interaction.js";
-import type { DailyStatus } from "../src/core/quiz/daily.js";
-import { canonicalTimeZone, clockTime, closestTimeZones, formatDuration, localClock, localDate, parseDuration } from "../src/core/quiz/time.js";
-import { errorReply, type Reply } from "../src/core/reply.js";
+import { dailyStatusReply } from "../src/core/quiz/replies.js";
+import { canonicalTimeZone, clockTime, closestTimeZones, parseDuration } from "../src/core/quiz/time.js";
+import { errorReply } from "../src/core/reply.js";
 
 export const data = new SlashCommandBuilder()
   .setName("daily")
@@ -65,30 +65,6 @@ export const options = z.discriminatedUnion("subcommand", [
 
 type Options = z.infer<typeof options>;
 
-function statusReply(status: DailyStatus, title: string): Reply {
-  const { settings } = status;
-  const next = status.nextPostAt === undefined
-    ? "Paused: nothing is posted until /daily resume."
-    : `${localDate(status.nextPostAt, settings.timeZone)} at ${localClock(status.nextPostAt, settings.timeZone)} (<t:${Math.floor(status.nextPostAt / 1000)}:R>)`;
-  return {
-    cards: [
-      {
-        title,
-        fields: [
-          { name: "Channel", value: `<#${settings.channelId}>`, inline: true },
-          { name: "Time", value: `${settings.time} ${settings.timeZone}`, inline: true },
-          { name: "Answer revealed after", value: formatDuration(settings.revealAfterMinutes), inline: true },
-          { name: "Ping", value: settings.pingRoleId ? `<@&${settings.pingRoleId}>` : "Nobody", inline: true },
-          { name: "Quizzes posted", value: status.lastPostDate ? `${status.posted}, the latest on ${status.lastPostDate}` : "None yet", inline: true },
-          { name: "Next quiz", value: next },
-        ],
-        tone: settings.paused ? "warning" : "success",
-      },
-    ],
-    private: true,
-  };
-}
-
 const notSetUp = () => errorReply("This server has no daily quiz yet. Set one up with /daily setup.");
 
 export async function execute(interaction: CommandInteraction<Options>) {
@@ -108,17 +84,17 @@ export async function execute(interaction: CommandInteraction<Options>) {
       revealAfterMinutes: chosen["reveal-after"],
       pingRoleId: chosen["ping-role"],
     });
-    return interaction.respond(statusReply(status, "All set! This server's daily quiz:"));
+    return interaction.respond(dailyStatusReply(status, "All set! This server's daily quiz:"));
   }
   if (chosen.subcommand === "status") {
     const status = await daily.status(guildId);
-    return interaction.reply(status ? statusReply(status, "This server's daily quiz") : notSetUp());
+    return interaction.reply(status ? dailyStatusReply(status, "This server's daily quiz") : notSetUp());
   }
   const changed = await daily[chosen.subcommand](guildId);
   if (!changed) return interaction.reply(notSetUp());
   const done = { pause: "Paused. /daily resume starts it again.", resume: "Resumed: quizzes are posted again.", off: "Turned off. Scores and streaks are kept." };
   const status = await daily.status(guildId);
-  await interaction.reply(status ? statusReply(status, done[chosen.subcommand]) : { cards: [{ title: done[chosen.subcommand], tone: "success" }], private: true });
+  await interaction.reply(status ? dailyStatusReply(status, done[chosen.subcommand]) : { cards: [{ title: done[chosen.subcommand], tone: "success" }], private: true });
 }
 
 const answerArgs = z.tuple([z.string().regex(/^\d{4}-\d{2}-\d{2}$/), z.coerce.number().int().min(0).max(3)]);

@@ -3,8 +3,10 @@ import type { Concept } from "../content/schema.js";
 import { BUTTON_LABEL_MAX, FIELD_VALUE_MAX } from "../discord-limits.js";
 import { codeBlock } from "../markdown.js";
 import { actionId, type Button, type Card, type Reply } from "../reply.js";
+import type { DailyStatus } from "./daily.js";
 import type { RankedScore } from "./leaderboard.js";
 import { choiceLetter, isCorrect } from "./select.js";
+import { formatDuration, localClock, localDate } from "./time.js";
 
 const difficultyNames = { 1: "beginner", 2: "intermediate", 3: "advanced" } as const;
 
@@ -160,6 +162,31 @@ export function progressReply(
   return {
     cards: [{ title: "Your progress", body: `You answered **${answered}** questions, **${correct}** right (${percent(correct, answered)}).`, fields, tone: "info" }],
     buttons: revisit.length > 0 ? [revisit.map((entry) => ({ label: title(entry.concept).slice(0, BUTTON_LABEL_MAX), action: actionId("explain", "show", entry.concept) }))] : undefined,
+    private: true,
+  };
+}
+
+/** A server's daily quiz settings and what comes next, for the admin who asked. */
+export function dailyStatusReply(status: DailyStatus, title: string): Reply {
+  const { settings } = status;
+  const next = status.nextPostAt === undefined
+    ? "Paused: nothing is posted until /daily resume."
+    : `${localDate(status.nextPostAt, settings.timeZone)} at ${localClock(status.nextPostAt, settings.timeZone)} (<t:${Math.floor(status.nextPostAt / 1000)}:R>)`;
+  return {
+    cards: [
+      {
+        title,
+        fields: [
+          { name: "Channel", value: `<#${settings.channelId}>`, inline: true },
+          { name: "Time", value: `${settings.time} ${settings.timeZone}`, inline: true },
+          { name: "Answer revealed after", value: formatDuration(settings.revealAfterMinutes), inline: true },
+          { name: "Ping", value: settings.pingRoleId ? `<@&${settings.pingRoleId}>` : "Nobody", inline: true },
+          { name: "Quizzes posted", value: status.lastPostDate ? `${status.posted}, the latest on ${status.lastPostDate}` : "None yet", inline: true },
+          { name: "Next quiz", value: next },
+        ],
+        tone: settings.paused ? "warning" : "success",
+      },
+    ],
     private: true,
   };
 }
