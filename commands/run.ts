@@ -2,6 +2,7 @@ import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
 import { codeForm } from "../src/core/run-reply.js";
 import { runAndAnswer } from "../src/core/run-handler.js";
+import { pastedPython } from "../src/core/run.js";
 import type { CommandInteraction, ComponentInteraction } from "../src/core/interaction.js";
 import { errorReply } from "../src/core/reply.js";
 
@@ -32,7 +33,7 @@ async function storedCodeOf(interaction: ComponentInteraction): Promise<string |
 export async function execute(interaction: CommandInteraction<z.infer<typeof options>>) {
   const { code } = interaction.options;
   if (code === undefined) return interaction.showForm(codeForm());
-  await runAndAnswer(interaction, code, "command");
+  await runAndAnswer(interaction, pastedPython(code), "command");
 }
 
 export const components = {
@@ -63,6 +64,6 @@ export const components = {
   form: async (interaction: ComponentInteraction) => {
     const parsed = submittedForm.safeParse(interaction.fields);
     if (!parsed.success) return interaction.reply(errorReply("The form came back without code. Please try /run again."));
-    await runAndAnswer(interaction, parsed.data.code, "form");
+    await runAndAnswer(interaction, pastedPython(parsed.data.code), "form");
   },
 };

@@ -10,10 +10,12 @@ const routerLog = log.child({ module: "router" });
 /** Raw option values as an adapter received them, before validation. */
 export type RawOptions = Record<string, unknown>;
 
-function firstProblem(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+function firstProblem(error: { issues: { path: PropertyKey[]; message: string; code?: string; input?: unknown }[] }): string {
   const issue = error.issues[0]!;
-  const option = issue.path.length > 0 ? `\`${String(issue.path[0])}\`: ` : "";
-  return `${option}${issue.message}`;
+  const option = issue.path.length > 0 ? `\`${String(issue.path[0])}\`` : "";
+  // Discord never sends a command without its required options; typed commands (the console) can.
+  if (issue.code === "invalid_type" && issue.input === undefined && option) return `${option} is required.`;
+  return option ? `${option}: ${issue.message}` : issue.message;
 }
 
 async function failPolitely(interaction: Interaction, what: string, error: unknown) {

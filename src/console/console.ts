@@ -12,8 +12,9 @@ import { renderForConsole, type Pressable } from "./render-text.js";
 const PROMPT = "loopy> ";
 const HELP = `Type a command as you would in Discord, for example:
   /explain topic:gather      /explain event loop      /run code:print("hi")
-Type a number to press a button or pick a menu choice, "help" for this text, "exit" to quit.
-Tab completes command names and /explain topics.`;
+Type a number to press a button or pick a menu choice, "help" for this text, "exit" (or Ctrl-C) to quit.
+Tab completes command names and /explain topics. In a form, a line with only "." ends the text; "." alone
+on an empty form cancels it. The "Run code" message menu needs a message, so it exists only in Discord.`;
 
 /** The console plays a one-person server in which you are the admin. */
 const consolePlace: LocalPlace = {
@@ -62,7 +63,8 @@ export async function runConsole(app: App, poster: ConsolePoster, input = proces
   const saveAttachment = (attachment: Attachment) => {
     const folder = join(app.services.config.LOOPY_DATA_DIR, "attachments");
     mkdirSync(folder, { recursive: true });
-    const path = join(folder, `${++saved}-${basename(attachment.name)}`);
+    // Stamped with the time, so a later session never overwrites an earlier one's files.
+    const path = join(folder, `${new Date().toISOString().replace(/[:.]/g, "-")}-${++saved}-${basename(attachment.name)}`);
     writeFileSync(path, attachment.data);
     return path;
   };
@@ -134,7 +136,7 @@ async function warnIfRunsCannotWork(app: App, say: (text: string) => void): Prom
 /** Asks for one line; undefined once the input is closed. */
 type Ask = (prompt: string) => Promise<string | undefined>;
 
-/** Fills a form line by line; undefined when the input closes before it is done. */
+/** Fills a form line by line; undefined when it is cancelled (left empty) or the input closes first. */
 async function fillForm(ask: Ask, form: Form, say: (text: string) => void): Promise<Record<string, string> | undefined> {
   say(`── ${form.title} ──`);
   const fields: Record<string, string> = {};
@@ -152,7 +154,11 @@ async function fillForm(ask: Ask, form: Form, say: (text: string) => void): Prom
       if (line === undefined) return undefined;
       lines.push(line);
     }
-    fields[input.id] = lines.length === 0 && input.value ? input.value : lines.join("\n");
+    if (lines.length === 0 && !input.value) {
+      say("Form cancelled.");
+      return undefined;
+    }
+    fields[input.id] = lines.length === 0 ? input.value! : lines.join("\n");
   }
   return fields;
 }
@@ -164,7 +170,8 @@ function complete(line: string, definitions: CommandDefinition[], topics: string
     return [topics.filter((topic) => topic.startsWith(explain[1]!)).map((topic) => `${prefix}${topic}`), line];
   }
   if (/^\/\S*$/.test(line)) {
-    return [definitions.map((definition) => `/${definition.name} `).filter((name) => name.startsWith(line)), line];
+    const typed = definitions.filter((definition) => (definition.type ?? 1) === 1); // not message menus
+    return [typed.map((definition) => `/${definition.name} `).filter((name) => name.startsWith(line)), line];
   }
   return [[], line];
 }

@@ -4,6 +4,7 @@ interface OptionDefinition {
   type: number;
   required?: boolean;
   options?: OptionDefinition[];
+  choices?: { name: string; value: string | number }[];
 }
 export interface CommandDefinition {
   name: string;
@@ -22,7 +23,11 @@ export type ParsedLine =
   | { ok: true; name: string; options: Record<string, unknown> }
   | { ok: false; problem: string };
 
-function coerce(value: string, type: number): unknown {
+function coerce(value: string, option: OptionDefinition): unknown {
+  // Discord shows a choice's name and sends its value: "difficulty:beginner" means 1.
+  const choice = option.choices?.find((candidate) => candidate.name.toLowerCase() === value.toLowerCase());
+  if (choice) return choice.value;
+  const { type } = option;
   if (type === INTEGER || type === NUMBER) return value.trim() === "" ? value : Number(value);
   if (type === BOOLEAN) return value === "true" ? true : value === "false" ? false : value;
   // Typed as in Discord's chat box: #general, @role; Discord itself delivers the bare id.
@@ -40,7 +45,7 @@ function readOptions(text: string, known: OptionDefinition[]): Record<string, un
   if (starts.length === 0) {
     const required = known.filter((option) => option.required);
     const only = required.length === 1 ? required[0] : known.length === 1 ? known[0] : undefined;
-    if (only) return { [only.name]: coerce(text.trim(), only.type) };
+    if (only) return { [only.name]: coerce(text.trim(), only) };
     return `write options as name:value, e.g. ${names.map((name) => `${name}:…`).join(" ")}`;
   }
   if (text.slice(0, starts[0]!.index).trim() !== "") return `"${text.slice(0, starts[0]!.index).trim()}" is not an option; write name:value`;
@@ -49,7 +54,7 @@ function readOptions(text: string, known: OptionDefinition[]): Record<string, un
     const name = start[1]!;
     const valueStart = start.index + start[0].length;
     const valueEnd = index + 1 < starts.length ? starts[index + 1]!.index : text.length;
-    options[name] = coerce(text.slice(valueStart, valueEnd).trim(), known.find((option) => option.name === name)!.type);
+    options[name] = coerce(text.slice(valueStart, valueEnd).trim(), known.find((option) => option.name === name)!);
   });
   return options;
 }
@@ -59,7 +64,7 @@ function readOptions(text: string, known: OptionDefinition[]): Record<string, un
  * into the command name and raw options, the way Discord would deliver them (subcommand included).
  */
 export function parseCommandLine(line: string, definitions: CommandDefinition[]): ParsedLine {
-  const match = /^\/?(\S+)\s*([\s\S]*)$/.exec(line.trim());
+  const match = /^\/?([^\s/]\S*)\s*([\s\S]*)$/.exec(line.trim());
   if (!match) return { ok: false, problem: "type a command such as /explain topic:gather" };
   const [, name, rest] = match as unknown as [string, string, string];
   const definition = definitions.find((candidate) => candidate.name === name.toLowerCase() && (candidate.type ?? 1) === 1);

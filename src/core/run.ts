@@ -66,3 +66,13 @@ export function pythonInMessage(text: string): string {
   const chosen = python.length > 0 ? python : blocks;
   return chosen.length > 0 ? chosen.map((block) => block.body.replace(/\n$/, "")).join("\n\n") : text;
 }
+
+/**
+ * What a learner pastes into /run: code copied from a Discord message keeps its ``` fences, and a one-liner
+ * may come in `backticks`; both are unwrapped. Anything else is run as it is.
+ */
+export function pastedPython(text: string): string {
+  const inline = /^`([^`\n]+)`$/.exec(text.trim());
+  if (inline) return inline[1]!;
+  return text.includes("```") ? pythonInMessage(text) : text;
+}

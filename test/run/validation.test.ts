@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codeProblem, MAX_CODE_CHARS, pythonInMessage } from "../../src/core/run.js";
+import { codeProblem, MAX_CODE_CHARS, pastedPython, pythonInMessage } from "../../src/core/run.js";
 
 describe("code validation", () => {
   it("accepts ordinary Python, tabs and form feeds included", () => {
@@ -33,5 +33,14 @@ describe("the Python of a message", () => {
 
   it("takes the whole text when there is no block", () => {
     expect(pythonInMessage('print("plain")')).toBe('print("plain")');
+  });
+});
+
+describe("code pasted into /run", () => {
+  it("loses the fences and backticks it was copied with, and nothing else", () => {
+    expect(pastedPython("```py\nprint('fenced')\n```")).toBe("print('fenced')");
+    expect(pastedPython("`print(1)`")).toBe("print(1)");
+    expect(pastedPython("print('`a`')")).toBe("print('`a`')");
+    expect(pastedPython("x = 1\nprint(x)\n")).toBe("x = 1\nprint(x)\n");
   });
 });
