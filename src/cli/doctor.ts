@@ -59,8 +59,10 @@ const sandbox: Check = async (config) => {
   return {
     check: "Sandbox",
     ok,
-    detail: ok ? "bubblewrap, cgroups and a test run of Python work" : problems.join("; "),
-    fix: "Run `npm run setup` (installs bubblewrap); run workers as root (or with a delegated cgroup) so each run gets its limits.",
+    detail: ok ? "bubblewrap, cgroups, the seccomp filter and a test run of Python work" : problems.join(" "),
+    fix: problems.some((problem) => /root|control group/.test(problem))
+      ? "Run Loopy's workers (or `npm start`, which runs one) as root, or give them a delegated cgroup v2 subtree."
+      : "Run `npm run setup`: it installs bubblewrap, python3-seccomp and python3 when they are missing.",
   };
 };
 
