@@ -2,7 +2,7 @@ import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from
 import { z } from "zod";
 import type { CommandInteraction, ComponentInteraction } from "../src/core/interaction.js";
 import { dailyStatusReply } from "../src/core/quiz/replies.js";
-import { canonicalTimeZone, clockTime, closestTimeZones, parseDuration } from "../src/core/quiz/time.js";
+import { canonicalTimeZone, closestTimeZones, parseClockTime, parseDuration } from "../src/core/quiz/time.js";
 import { errorReply } from "../src/core/reply.js";
 
 export const data = new SlashCommandBuilder()
@@ -15,7 +15,7 @@ export const data = new SlashCommandBuilder()
       .setName("setup")
       .setDescription("Post a quiz every day in a channel at a local time")
       .addChannelOption((option) => option.setName("channel").setDescription("Where to post").setRequired(true))
-      .addStringOption((option) => option.setName("time").setDescription("Local time, 24-hour, e.g. 09:00").setRequired(true).setMaxLength(5))
+      .addStringOption((option) => option.setName("time").setDescription("Local time, 24-hour, e.g. 9:00 or 21:30").setRequired(true).setMaxLength(5))
       .addStringOption((option) => option.setName("timezone").setDescription("e.g. Europe/Madrid").setRequired(true).setMaxLength(64))
       .addStringOption((option) => option.setName("reveal-after").setDescription("When to reveal the answer, e.g. 12h or 90m (default 12h)").setMaxLength(10))
       .addRoleOption((option) => option.setName("ping-role").setDescription("A role to notify with each quiz")),
@@ -40,6 +40,14 @@ const timeZone = z
     return z.NEVER;
   });
 
+/** "9:00" or "09:00", stored as "09:00". */
+const clockTime = z.string().transform((typed, context) => {
+  const time = parseClockTime(typed);
+  if (time) return time;
+  context.addIssue({ code: "custom", message: "write the time as HH:MM on a 24-hour clock, like 09:00 or 21:30." });
+  return z.NEVER;
+});
+
 /** Revealing within 23 hours leaves the answer up before the next day's quiz. */
 const revealAfter = z
   .string()
@@ -55,7 +63,7 @@ export const options = z.discriminatedUnion("subcommand", [
   z.object({
     subcommand: z.literal("setup"),
     channel: discordId,
-    time: z.string().trim().regex(clockTime, "write the time as HH:MM on a 24-hour clock, like 09:00."),
+    time: clockTime,
     timezone: timeZone,
     "reveal-after": revealAfter,
     "ping-role": discordId.optional(),
@@ -65,7 +73,8 @@ export const options = z.discriminatedUnion("subcommand", [
 
 type Options = z.infer<typeof options>;
 
-const notSetUp = () => errorReply("This server has no daily quiz yet. Set one up with /daily setup.");
+/** Never set up, or turned off: either way there is none now. */
+const notSetUp = () => errorReply("This server has no daily quiz. Set one up with /daily setup.");
 
 export async function execute(interaction: CommandInteraction<Options>) {
   const { guildId, options: chosen } = interaction;

@@ -6,7 +6,7 @@ import type { ChannelPoster } from "../core/quiz/poster.js";
 import { questionReply, revealReply } from "../core/quiz/replies.js";
 import { choiceLetter, isCorrect } from "../core/quiz/select.js";
 import { scoreAnswer } from "../core/quiz/streak.js";
-import { localClock, localDate } from "../core/quiz/time.js";
+import { localClock, localDate, localInstant, nextDate } from "../core/quiz/time.js";
 import { actionId, errorReply, type Reply } from "../core/reply.js";
 import {
   claimDay,
@@ -80,8 +80,25 @@ export class DailyQuiz implements DailyQuizService {
   async status(guildId: string): Promise<DailyStatus | undefined> {
     const settings = await readSettings(this.redis, guildId);
     if (!settings) return undefined;
-    const [nextPostAt, state] = await Promise.all([settings.paused ? undefined : this.schedules.nextRun(guildId), readState(this.redis, guildId)]);
-    return { settings, nextPostAt, posted: state.posted, lastPostDate: state.lastDate };
+    const [next, state] = await Promise.all([this.nextPost(guildId, settings), readState(this.redis, guildId)]);
+    return { settings, ...next, posted: state.posted, lastPostDate: state.lastDate };
+  }
+
+  /**
+   * When the scheduler's job will next post, from the schedule and the day's claim: a post is claimed
+   * once per local day, so after today's quiz went out (at an earlier time, before a new `/daily setup`)
+   * the job that fires later today posts nothing, and the next quiz is tomorrow's.
+   */
+  private async nextPost(guildId: string, settings: DailySettings): Promise<Pick<DailyStatus, "nextPostAt" | "todayAlreadyPosted">> {
+    if (settings.paused) return {};
+    const { time, timeZone } = settings;
+    const now = this.now();
+    const today = localDate(now, timeZone);
+    const todaySlot = localInstant(today, time, timeZone);
+    const tomorrowSlot = localInstant(nextDate(today), time, timeZone);
+    if (now >= todaySlot) return { nextPostAt: tomorrowSlot };
+    const [claimed] = await claimedDays(this.redis, [{ guildId, date: today }]);
+    return claimed ? { nextPostAt: tomorrowSlot, todayAlreadyPosted: true } : { nextPostAt: todaySlot };
   }
 
   async pause(guildId: string): Promise<boolean> {

@@ -53,11 +53,6 @@ export class DailySchedules {
     await this.queue.removeJobScheduler(schedulerId(guildId));
   }
 
-  /** When the scheduler will next post for the server (ms), if it is scheduled. */
-  async nextRun(guildId: string): Promise<number | undefined> {
-    return (await this.queue.getJobScheduler(schedulerId(guildId)))?.next ?? undefined;
-  }
-
   /** A post owed since a downtime; the job id keeps two processes catching up from queueing it twice. */
   async catchUp(guildId: string, date: string): Promise<void> {
     await this.queue.add("post", { kind: "post", guildId }, { ...jobOptions, jobId: `catch-up-${guildId}-${date}` });

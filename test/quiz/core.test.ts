@@ -4,7 +4,7 @@ import { rankScores } from "../../src/core/quiz/leaderboard.js";
 import { conceptsToRevisit, feedbackReply, mentionList, questionReply, revealReply } from "../../src/core/quiz/replies.js";
 import { pickUnseen, questionsMatching } from "../../src/core/quiz/select.js";
 import { currentStreak, noStreak, scoreAnswer, type Streak } from "../../src/core/quiz/streak.js";
-import { canonicalTimeZone, closestTimeZones, isoWeek, localClock, localDate, parseDuration } from "../../src/core/quiz/time.js";
+import { canonicalTimeZone, closestTimeZones, isoWeek, localClock, localDate, localInstant, nextDate, parseClockTime, parseDuration } from "../../src/core/quiz/time.js";
 import { dailyRepeat } from "../../src/queue/daily-schedule.js";
 import { renderForDiscord } from "../../src/discord/render.js";
 import { actionsOf, bank, textOf } from "./helpers.js";
@@ -97,6 +97,35 @@ describe("time zones and daily times", () => {
     const autumn = runs("2026-10-24T12:00:00Z", 2);
     expect(autumn.map((time) => new Date(time).toISOString())).toEqual(["2026-10-25T08:00:00.000Z", "2026-10-26T08:00:00.000Z"]);
     for (const time of [...runs("2026-03-27T12:00:00Z", 3), ...autumn]) expect(localClock(time, "Europe/Madrid")).toBe("09:00");
+  });
+
+  it("finds the instant of a local time on a date where the scheduler fires, across DST changes and in gaps", () => {
+    const cases: [string, string, string][] = [
+      ["2026-11-25", "14:42", "Europe/Madrid"],
+      ["2026-03-29", "09:00", "Europe/Madrid"], // spring forward
+      ["2026-03-29", "02:30", "Europe/Madrid"], // skipped: fires at 03:30
+      ["2026-10-25", "02:30", "Europe/Madrid"], // happens twice: fires the first time
+      ["2026-03-08", "02:30", "America/New_York"],
+      ["2026-11-25", "00:10", "Pacific/Kiritimati"], // UTC+14
+      ["2026-11-25", "23:50", "Pacific/Pago_Pago"], // UTC-11
+      ["2026-11-25", "14:42", "Asia/Kolkata"],
+    ];
+    for (const [date, time, timeZone] of cases) {
+      let fired = Date.parse(`${date}T00:00:00Z`) - 2 * 86_400_000;
+      while (localDate(fired, timeZone) < date) fired = getNextMillis(fired, dailyRepeat({ time, timeZone }))!;
+      expect([date, time, timeZone, new Date(localInstant(date, time, timeZone)).toISOString()]).toEqual([date, time, timeZone, new Date(fired).toISOString()]);
+    }
+    expect(localClock(localInstant("2026-03-29", "02:30", "Europe/Madrid"), "Europe/Madrid")).toBe("03:30");
+    expect(nextDate("2026-12-31")).toBe("2027-01-01");
+    expect(nextDate("2028-02-28")).toBe("2028-02-29");
+  });
+
+  it("reads a typed time as H:MM or HH:MM, and nothing else", () => {
+    expect(parseClockTime("9:00")).toBe("09:00");
+    expect(parseClockTime(" 09:05 ")).toBe("09:05");
+    expect(parseClockTime("0:00")).toBe("00:00");
+    expect(parseClockTime("23:59")).toBe("23:59");
+    for (const wrong of ["25:00", "24:00", "9:5", "19:60", "9am", "9.00", "123:00", ""]) expect(parseClockTime(wrong)).toBeUndefined();
   });
 
   it("reads the local date and time", () => {

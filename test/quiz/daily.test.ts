@@ -57,6 +57,23 @@ describe("/daily permissions and validation", () => {
     expect(textOf((await admin(bot, randomUUID()).command("daily", { ...setup, "reveal-after": "3d" })).replies[0]!)).toContain("between 10m and 23h");
   });
 
+  it("takes a time as H:MM or HH:MM and stores it as HH:MM", async () => {
+    const bot = await start(new RecordingPoster(), new TestClock(Date.now()));
+    const guildId = randomUUID();
+    const [reply] = (await admin(bot, guildId).command("daily", { ...setup, time: "9:00" })).replies;
+    expect(textOf(reply!)).toContain("09:00 Europe/Madrid");
+    expect((await bot.services.daily.status(guildId))!.settings.time).toBe("09:00");
+    const schedules = new DailySchedules(redis, PREFIX);
+    expect((await schedules.queue.getJobScheduler(schedulerId(guildId)))?.pattern).toBe("0 9 * * *");
+    await schedules.close();
+    for (const time of ["25:00", "9:5", "24:00", "9:60", "9.00"]) {
+      const other = randomUUID();
+      const [refused] = (await admin(bot, other).command("daily", { ...setup, time })).replies;
+      expect(textOf(refused!)).toContain("write the time as HH:MM on a 24-hour clock");
+      expect(await bot.services.daily.status(other)).toBeUndefined();
+    }
+  });
+
   it("refuses a channel the bot cannot post in, with the reason", async () => {
     const poster = new RecordingPoster();
     poster.refused.set("111", "I am missing the Send Messages permission there.");
@@ -88,7 +105,12 @@ describe("the daily schedule", () => {
     await admin(bot, guildId).command("daily", { subcommand: "off" });
     expect(await schedules.queue.getJobScheduler(schedulerId(guildId))).toBeUndefined();
     expect(await redis.sismember(keys.dailyGuilds(), guildId)).toBe(0);
-    expect(textOf((await admin(bot, guildId).command("daily", { subcommand: "off" })).replies[0]!)).toContain("no daily quiz yet");
+    // Turned off, not "not yet set up": the reply must not say "yet".
+    for (const subcommand of ["off", "status", "pause"]) {
+      const text = textOf((await admin(bot, guildId).command("daily", { subcommand })).replies[0]!);
+      expect(text).toContain("This server has no daily quiz. Set one up with /daily setup.");
+      expect(text).not.toContain("yet");
+    }
 
     await admin(bot, guildId).command("daily", setup);
     await bot.services.daily.removeGuild(guildId);
@@ -142,6 +164,48 @@ describe("the daily schedule", () => {
     expect(await after.running.daily.catchUp()).toBe(1);
     await waitUntil(() => poster.posts.length === 2);
     expect(textOf(poster.posts[1]!.reply)).toContain("Daily quiz #2");
+  });
+
+  it("after today's quiz was posted, a new later time today starts tomorrow, and setup and status say so", async () => {
+    const poster = new RecordingPoster();
+    const clock = new TestClock(Date.parse("2026-11-25T07:55:00Z")); // 08:55 in Madrid (CET)
+    const bot = await start(poster, clock);
+    const guildId = randomUUID();
+    await admin(bot, guildId).command("daily", setup);
+    clock.set("2026-11-25T08:00:00Z"); // 09:00: today's quiz is posted
+    await bot.running.daily.postIfOwed(guildId);
+    expect(poster.posts).toHaveLength(1);
+
+    clock.set("2026-11-25T13:40:00Z"); // 14:40, the same local day
+    const [reply] = (await admin(bot, guildId).command("daily", { ...setup, time: "14:42" })).replies;
+    expect(textOf(reply!)).toContain("Today's quiz was already posted, so the first quiz at 14:42 is tomorrow.");
+    expect(textOf(reply!)).toContain("2026-11-26 at 14:42");
+    expect(textOf(reply!)).not.toContain("2026-11-25 at 14:42");
+    const status = (await bot.services.daily.status(guildId))!;
+    expect(new Date(status.nextPostAt!).toISOString()).toBe("2026-11-26T13:42:00.000Z");
+    expect(textOf((await admin(bot, guildId).command("daily", { subcommand: "status" })).replies[0]!)).toContain("2026-11-26 at 14:42");
+
+    // And so it is: the job firing at 14:42 posts nothing, the one at 14:42 tomorrow posts.
+    clock.set("2026-11-25T13:42:00Z");
+    await bot.running.daily.postIfOwed(guildId);
+    expect(poster.posts).toHaveLength(1);
+    const later = textOf((await admin(bot, guildId).command("daily", { subcommand: "status" })).replies[0]!);
+    expect(later).toContain("2026-11-26 at 14:42");
+    expect(later).not.toContain("already posted"); // past 14:42, tomorrow is simply the next slot
+    clock.set("2026-11-26T13:42:00Z");
+    await bot.running.daily.postIfOwed(guildId);
+    expect(poster.posts).toHaveLength(2);
+
+    // A server whose quiz of today is not posted yet gets today's slot, with no such sentence.
+    const fresh = randomUUID();
+    clock.set("2026-11-25T13:40:00Z");
+    const [today] = (await admin(bot, fresh).command("daily", { ...setup, time: "14:42" })).replies;
+    expect(textOf(today!)).toContain("2026-11-25 at 14:42");
+    expect(textOf(today!)).not.toContain("already posted");
+    // Set up after its time today: tomorrow, again without the sentence.
+    const [late] = (await admin(bot, randomUUID()).command("daily", { ...setup, time: "14:30" })).replies;
+    expect(textOf(late!)).toContain("2026-11-26 at 14:30");
+    expect(textOf(late!)).not.toContain("already posted");
   });
 
   it("a post that failed is posted by the retry, still once", async () => {

@@ -20,8 +20,10 @@ export interface DailySettings extends DailySetup {
 
 export interface DailyStatus {
   settings: DailySettings;
-  /** When the scheduler will next post (ms), if it is scheduled. */
+  /** When the next quiz is posted (ms); none while paused. */
   nextPostAt?: number;
+  /** Today's time is still ahead, but today's quiz was already posted (at the earlier time): the next is tomorrow's. */
+  todayAlreadyPosted?: boolean;
   posted: number;
   lastPostDate?: string;
 }

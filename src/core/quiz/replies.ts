@@ -176,6 +176,7 @@ export function dailyStatusReply(status: DailyStatus, title: string): Reply {
     cards: [
       {
         title,
+        body: status.todayAlreadyPosted ? `Today's quiz was already posted, so the first quiz at ${settings.time} is tomorrow.` : undefined,
         fields: [
           { name: "Channel", value: `<#${settings.channelId}>`, inline: true },
           { name: "Time", value: `${settings.time} ${settings.timeZone}`, inline: true },

@@ -1,5 +1,13 @@
-/** "HH:MM", 24-hour clock. */
+/** "HH:MM", 24-hour clock: how a daily time is stored. */
 export const clockTime = /^([01]\d|2[0-3]):([0-5]\d)$/;
+
+/** A typed 24-hour time, "9:00" or "09:00", as "HH:MM"; undefined for anything else ("25:00", "9:5", "9am"). */
+export function parseClockTime(text: string): string | undefined {
+  const match = /^(\d{1,2}):(\d{2})$/.exec(text.trim());
+  if (!match) return undefined;
+  const normalised = `${match[1]!.padStart(2, "0")}:${match[2]}`;
+  return clockTime.test(normalised) ? normalised : undefined;
+}
 
 /**
  * The canonical IANA name of `input` (any case, spaces for underscores), or undefined. Intl accepts
@@ -63,6 +71,36 @@ export function localDate(instant: number, timeZone: string): string {
 /** The wall-clock time ("09:00") at `instant` in `timeZone`. */
 export function localClock(instant: number, timeZone: string): string {
   return formatter("clock", timeZone).format(instant);
+}
+
+/** The calendar date after `date` ("2026-03-31" → "2026-04-01"). */
+export function nextDate(date: string): string {
+  const day = new Date(`${date}T00:00:00Z`);
+  day.setUTCDate(day.getUTCDate() + 1);
+  return day.toISOString().slice(0, 10);
+}
+
+/** How far (ms, whole minutes) the wall clock of `timeZone` is ahead of UTC at `instant`. */
+function utcOffset(instant: number, timeZone: string): number {
+  const minute = instant - (((instant % 60_000) + 60_000) % 60_000);
+  return Date.parse(`${localDate(instant, timeZone)}T${localClock(instant, timeZone)}:00Z`) - minute;
+}
+
+/**
+ * The instant (ms) the wall clock of `timeZone` shows `time` ("HH:MM") on `date`. A time skipped by
+ * a DST change (02:30 when clocks jump from 02:00 to 03:00) comes out an hour later, as cron does;
+ * a time that happens twice gives the first.
+ */
+export function localInstant(date: string, time: string, timeZone: string): number {
+  const wall = Date.parse(`${date}T${time}:00Z`);
+  // The instant is within 14 hours of `wall` read as UTC; a day either side, the offsets before and after any DST change.
+  const before = wall - utcOffset(wall - 86_400_000, timeZone);
+  const after = wall - utcOffset(wall + 86_400_000, timeZone);
+  for (const candidate of [before, after].sort((a, b) => a - b)) {
+    if (candidate + utcOffset(candidate, timeZone) === wall) return candidate;
+  }
+  // In a gap: the wall time never happens; the instant at the offset before the jump shows it an hour later.
+  return Math.max(before, after);
 }
 
 /** ISO week of a calendar date, e.g. "2026-W13": leaderboards reset on Mondays. */
