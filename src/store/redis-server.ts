@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -65,6 +65,7 @@ export async function startEmbeddedRedis(options: { dataDir: string; persistent:
   }
   const dataDir = resolve(options.dataDir);
   mkdirSync(dataDir, { recursive: true });
+  const releaseDataDir = options.persistent ? claimDataDir(dataDir) : () => {};
   const port = options.port ?? (await freeLoopbackPort());
   const child = spawn(
     binary,
@@ -81,7 +82,10 @@ export async function startEmbeddedRedis(options: { dataDir: string; persistent:
     { stdio: ["ignore", "ignore", "inherit"] },
   );
   const url = `redis://127.0.0.1:${port}`;
-  const stopOnExit = () => child.kill("SIGTERM");
+  const stopOnExit = () => {
+    child.kill("SIGTERM");
+    releaseDataDir();
+  };
   process.once("exit", stopOnExit);
   await waitUntilAnswering(url, child);
   return {
@@ -89,12 +93,44 @@ export async function startEmbeddedRedis(options: { dataDir: string; persistent:
     pid: child.pid!,
     async stop(signal = "SIGTERM") {
       process.off("exit", stopOnExit);
+      releaseDataDir();
       if (child.exitCode !== null || child.signalCode !== null) return;
       const exited = new Promise((done) => child.once("exit", done));
       child.kill(signal);
       await exited;
     },
   };
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Two Loopy processes on one data folder would run two redis-servers writing the same append-only files.
+ * The folder holds the pid of the Loopy using it; a stale claim (that process is gone) is taken over.
+ */
+function claimDataDir(dataDir: string): () => void {
+  const claim = join(dataDir, "loopy.pid");
+  for (;;) {
+    try {
+      writeFileSync(claim, String(process.pid), { flag: "wx" });
+      return () => rmSync(claim, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const holder = Number(readFileSync(claim, "utf8"));
+      if (holder === process.pid) return () => rmSync(claim, { force: true });
+      if (holder && isAlive(holder)) {
+        throw new Error(`Another Loopy (process ${holder}) is already using ${dataDir}. Stop it first, or set LOOPY_DATA_DIR to another folder.`);
+      }
+      rmSync(claim, { force: true });
+    }
+  }
 }
 
 /**
