@@ -27,8 +27,8 @@ export class ConsolePoster implements ChannelPoster {
     return { messageId };
   }
 
-  async edit(channelId: string, messageId: string, reply: Reply): Promise<void> {
-    this.display(`Message ${messageId} in #${channelId} was edited`, reply);
+  async edit(channelId: string, _messageId: string, reply: Reply): Promise<void> {
+    this.display(`A message in #${channelId} was updated`, reply);
   }
 
   private display(heading: string, reply: Reply) {

@@ -14,12 +14,13 @@ export interface ConsoleText {
 const RULE = "─".repeat(60);
 
 /**
- * Discord markup a terminal cannot render, as plain text: links as "title <url>", channel and role
+ * Discord markup a terminal cannot render, as plain text: links as "title <url>", bold as plain, channel and role
  * mentions as #name and @name, timestamps (<t:seconds:style>) as a UTC date and time.
  */
 function plainMarkup(text: string): string {
   return text
     .replace(/\[([^\]]+)\]\((https?:[^)]+)\)/g, "$1 <$2>")
+    .replace(/\*\*([^*\n]+)\*\*/g, "$1")
     .replace(/<#([\w-]+)>/g, "#$1")
     .replace(/<@&?([\w-]+)>/g, "@$1")
     .replace(/<t:(\d+)(?::[tTdDfFR])?>/g, (_, seconds: string) => `${new Date(Number(seconds) * 1000).toISOString().slice(0, 16).replace("T", " ")} UTC`);
@@ -32,7 +33,12 @@ function renderCard(card: Card): string[] {
   const block = (...text: string[]) => lines.push(...(lines.length > 1 ? [""] : []), ...text);
   if (card.title) block(`${marker}${card.title}${card.url ? `  <${card.url}>` : ""}`);
   if (card.body) block(plainMarkup(card.body));
-  for (const field of card.fields ?? []) block(`${field.name}:`, plainMarkup(field.value));
+  // Short fields read as "Time: 628 ms", one a line; a field of several lines keeps its value below its name.
+  const fields = (card.fields ?? []).flatMap((field) => {
+    const value = plainMarkup(field.value);
+    return value.includes("\n") ? [`${field.name}:`, value] : [`${field.name}: ${value}`];
+  });
+  if (fields.length > 0) block(...fields);
   if (card.image) block(`[picture: ${card.image}]`);
   if (card.footer) block(card.footer);
   return lines;
