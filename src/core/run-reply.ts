@@ -76,7 +76,7 @@ function hintField(hint: Hint): Field {
 /** One "Explain …" button per concept the hints point to, at most a row. */
 function hintButtons(hints: Hint[]): Button[] {
   const concepts = [...new Set(hints.flatMap((hint) => (hint.concept ? [hint.concept] : [])))].slice(0, BUTTONS_PER_ROW_MAX);
-  return concepts.map((concept) => ({ label: `Explain ${concept}`, action: actionId("explain", "show", concept), style: "secondary" }));
+  return concepts.map((concept) => ({ label: `Explain: ${concept.replace(/-/g, " ")}`, action: actionId("explain", "show", concept), style: "secondary" }));
 }
 
 function runButtons(code: string, codeId: string, hints: Hint[]): Button[][] {

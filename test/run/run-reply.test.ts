@@ -153,7 +153,7 @@ describe("the reply to an asyncio run", () => {
     const picture = reply.attachments!.find((attachment) => attachment.name === "timeline.png")!;
     expect(picture.data.subarray(1, 4).toString()).toBe("PNG");
     expect(card(reply).fields!.find((field) => field.name === "Hint (line 4)")!.value).toMatch(/time\.sleep\(\)/);
-    expect(reply.buttons![1]).toEqual([{ label: "Explain blocking-the-loop", action: "explain:show:blocking-the-loop", style: "secondary" }]);
+    expect(reply.buttons![1]).toEqual([{ label: "Explain: blocking the loop", action: "explain:show:blocking-the-loop", style: "secondary" }]);
     expectWithinDiscordLimits(reply);
   }, 30_000);
 
