@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { isProcessAlive } from "../process-alive.js";
 
 const CGROUP_ROOT = "/sys/fs/cgroup";
 
@@ -161,15 +162,6 @@ function createGroup(name: string): RunCgroup {
 const GROUP_NAME = /^loopy-sandbox-(\d+)-\d+$/;
 let groupsCreated = 0;
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * Groups left by a bot process that died (its sandboxes died with it: --die-with-parent), found by the
  * pid in their name. Groups of other live processes, e.g. a second worker on the same host, are kept.
@@ -178,7 +170,7 @@ function removeOrphanedGroups(): void {
   const base = isV2() ? CGROUP_ROOT : join(CGROUP_ROOT, "pids");
   for (const name of readdirSync(base)) {
     const owner = Number(GROUP_NAME.exec(name)?.[1]);
-    if (!owner || owner === process.pid || isRunning(owner)) continue;
+    if (!owner || owner === process.pid || isProcessAlive(owner)) continue;
     (isV2() ? v2Group(name) : v1Group(name)).destroy().catch(() => {}); // best effort: the next start tries again
   }
 }

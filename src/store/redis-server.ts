@@ -4,6 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
+import { isProcessAlive } from "../process-alive.js";
 
 export interface EmbeddedRedis {
   url: string;
@@ -102,15 +103,6 @@ export async function startEmbeddedRedis(options: { dataDir: string; persistent:
   };
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
-
 /**
  * Two Loopy processes on one data folder would run two redis-servers writing the same append-only files.
  * The folder holds the pid of the Loopy using it; a stale claim (that process is gone) is taken over.
@@ -125,7 +117,7 @@ function claimDataDir(dataDir: string): () => void {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
       const holder = Number(readFileSync(claim, "utf8"));
       if (holder === process.pid) return () => rmSync(claim, { force: true });
-      if (holder && isAlive(holder)) {
+      if (holder && isProcessAlive(holder)) {
         throw new Error(`Another Loopy (process ${holder}) is already using ${dataDir}. Stop it first, or set LOOPY_DATA_DIR to another folder.`);
       }
       rmSync(claim, { force: true });
