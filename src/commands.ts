@@ -5,13 +5,27 @@ import type { z } from "zod";
 import type { AutocompleteRequest, CommandInteraction, ComponentInteraction } from "./core/interaction.js";
 import type { Choice } from "./core/reply.js";
 
+/** The parts of a command definition's JSON (what Discord registers) that Loopy reads itself. */
+export interface OptionDefinition {
+  name: string;
+  type: number;
+  required?: boolean;
+  options?: OptionDefinition[];
+  choices?: { name: string; value: string | number }[];
+}
+export interface CommandDefinition {
+  name: string;
+  type?: number;
+  options?: OptionDefinition[];
+}
+
 /**
  * One file of commands/: its Discord definition (`data`, a discord.js builder), the schema of its
  * options, and its handlers. `components` answer the buttons, menus and forms whose action starts
  * with the command's name.
  */
 export interface Command {
-  data: { name: string; toJSON(): unknown };
+  data: { name: string; toJSON(): CommandDefinition };
   options: z.ZodType;
   execute(interaction: CommandInteraction<any>): Promise<void>;
   autocomplete?(request: AutocompleteRequest): Promise<Choice[]>;
@@ -31,4 +45,9 @@ export async function loadCommands(): Promise<Map<string, Command>> {
     commands.set(command.data.name, command);
   }
   return commands;
+}
+
+/** The definitions Discord registers, in the order of the files: what the console parses and deploy sends. */
+export function commandDefinitions(commands: Map<string, Command>): CommandDefinition[] {
+  return [...commands.values()].map((command) => command.data.toJSON());
 }

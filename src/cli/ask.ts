@@ -1,7 +1,8 @@
 import { InteractionResponseType, MessageFlags } from "discord.js";
 import type { App } from "../app.js";
 import { LocalInteraction, type LocalEvent } from "../console/local-interaction.js";
-import { parseCommandLine, type CommandDefinition } from "../console/parse.js";
+import { commandDefinitions } from "../commands.js";
+import { parseCommandLine } from "../console/parse.js";
 import { renderForConsole } from "../console/render-text.js";
 import { renderEditForDiscord, renderForDiscord, renderFormForDiscord } from "../discord/render.js";
 import { withLocalApp } from "./local-app.js";
@@ -32,7 +33,7 @@ export function discordRequestFor(event: LocalEvent): { method: string; path: st
 
 /** Answers one command line with the real handlers; the events are what a Discord user would see. */
 export async function ask(app: App, line: string): Promise<LocalEvent[] | string> {
-  const definitions = [...app.router.commands.values()].map((command) => command.data.toJSON() as CommandDefinition);
+  const definitions = commandDefinitions(app.router.commands);
   const parsed = parseCommandLine(line, definitions);
   if (!parsed.ok) return parsed.problem;
   const events: LocalEvent[] = [];

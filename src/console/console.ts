@@ -6,7 +6,8 @@ import type { App } from "../app.js";
 import type { Attachment, Form } from "../core/reply.js";
 import type { ConsolePoster } from "./console-poster.js";
 import { LocalInteraction, type LocalEvent, type LocalPlace } from "./local-interaction.js";
-import { parseCommandLine, type CommandDefinition } from "./parse.js";
+import { commandDefinitions, type CommandDefinition } from "../commands.js";
+import { parseCommandLine } from "./parse.js";
 import { renderForConsole, type Pressable } from "./render-text.js";
 
 const PROMPT = "loopy> ";
@@ -29,7 +30,7 @@ const consolePlace: LocalPlace = {
  * driven from the terminal. Resolves when the user types "exit" or closes the input.
  */
 export async function runConsole(app: App, poster: ConsolePoster, input = process.stdin, output = process.stdout): Promise<void> {
-  const definitions = [...app.router.commands.values()].map((command) => command.data.toJSON() as CommandDefinition);
+  const definitions = commandDefinitions(app.router.commands);
   const topics = [...app.services.content.concepts.keys()];
   const terminal = createInterface({
     prompt: PROMPT,

@@ -1,16 +1,4 @@
-/** The parts of a command definition's JSON the console needs to read a typed command line. */
-interface OptionDefinition {
-  name: string;
-  type: number;
-  required?: boolean;
-  options?: OptionDefinition[];
-  choices?: { name: string; value: string | number }[];
-}
-export interface CommandDefinition {
-  name: string;
-  type?: number;
-  options?: OptionDefinition[];
-}
+import type { CommandDefinition, OptionDefinition } from "../commands.js";
 
 const SUB_COMMAND = 1;
 const INTEGER = 4;

@@ -1,5 +1,5 @@
 import { REST, Routes } from "discord.js";
-import { loadCommands } from "../commands.js";
+import { commandDefinitions, loadCommands } from "../commands.js";
 import { ConfigError, type Config } from "../config.js";
 
 /** A bot token's first part is its application's id in base64 (how the Developer Portal makes tokens). */
@@ -23,7 +23,7 @@ export async function deployCommands(config: Config, options: { guildId?: string
   if (!config.DISCORD_TOKEN) throw new ConfigError("DISCORD_TOKEN: not set; the commands are registered with the bot's token.");
   const applicationId = config.DISCORD_APPLICATION_ID ?? applicationIdFromToken(config.DISCORD_TOKEN);
   const rest = new REST(config.DISCORD_API_URL ? { api: config.DISCORD_API_URL } : {}).setToken(config.DISCORD_TOKEN);
-  const definitions = [...(await loadCommands()).values()].map((command) => command.data.toJSON());
+  const definitions = commandDefinitions(await loadCommands());
   const route = options.guildId ? Routes.applicationGuildCommands(applicationId, options.guildId) : Routes.applicationCommands(applicationId);
   const registered = (await rest.put(route, { body: definitions })) as { name: string }[];
   return { applicationId, scope: options.guildId ? { guildId: options.guildId } : "global", names: registered.map((command) => command.name) };

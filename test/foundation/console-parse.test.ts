@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { loadCommands } from "../../src/commands.js";
-import { parseCommandLine, type CommandDefinition } from "../../src/console/parse.js";
+import { commandDefinitions, loadCommands } from "../../src/commands.js";
+import { parseCommandLine } from "../../src/console/parse.js";
 
-const definitions = [...(await loadCommands()).values()].map((command) => command.data.toJSON() as CommandDefinition);
+const definitions = commandDefinitions(await loadCommands());
 const parse = (line: string) => parseCommandLine(line, definitions);
 
 describe("the console's command line", () => {
