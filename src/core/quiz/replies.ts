@@ -6,7 +6,7 @@ import { actionId, type Button, type Card, type Reply } from "../reply.js";
 import type { DailyStatus } from "./daily.js";
 import type { RankedScore } from "./leaderboard.js";
 import { choiceLetter, isCorrect } from "./select.js";
-import { formatDuration, localClock, localDate } from "./time.js";
+import { formatMinutes, localClock, localDate } from "./time.js";
 
 const difficultyNames = { 1: "beginner", 2: "intermediate", 3: "advanced" } as const;
 
@@ -180,7 +180,7 @@ export function dailyStatusReply(status: DailyStatus, title: string): Reply {
         fields: [
           { name: "Channel", value: `<#${settings.channelId}>`, inline: true },
           { name: "Time", value: `${settings.time} ${settings.timeZone}`, inline: true },
-          { name: "Answer revealed after", value: formatDuration(settings.revealAfterMinutes), inline: true },
+          { name: "Answer revealed after", value: formatMinutes(settings.revealAfterMinutes), inline: true },
           { name: "Ping", value: settings.pingRoleId ? `<@&${settings.pingRoleId}>` : "Nobody", inline: true },
           { name: "Quizzes posted", value: status.lastPostDate ? `${status.posted}, the latest on ${status.lastPostDate}` : "None yet", inline: true },
           { name: "Next quiz", value: next },

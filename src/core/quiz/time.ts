@@ -126,7 +126,7 @@ export function parseDuration(text: string): number | undefined {
   return Number(match[1] ?? 0) * 60 + Number(match[2] ?? 0);
 }
 
-export function formatDuration(minutes: number): string {
+export function formatMinutes(minutes: number): string {
   const hours = Math.floor(minutes / 60);
   const rest = minutes % 60;
   return [hours > 0 ? `${hours}h` : "", rest > 0 ? `${rest}m` : ""].join("") || "0m";
