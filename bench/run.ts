@@ -1,11 +1,11 @@
 import { cpus } from "node:os";
 import { setTimeout as sleep } from "node:timers/promises";
 import { loadConfig } from "../src/config.js";
-import type { RunService } from "../src/core/run.js";
+import type { RunService } from "../src/core/run/request.js";
 import { log } from "../src/log.js";
 import { createRunService } from "../src/queue/run-service.js";
 import { limitsFromConfig } from "../src/queue/run-queue.js";
-import type { RunResult } from "../src/sandbox/result.js";
+import type { RunResult } from "../src/core/run/protocol.js";
 import { runInSandbox } from "../src/sandbox/sandbox.js";
 import { startScratchRedis } from "../src/store/redis-server.js";
 import { formatMs, percentile } from "./stats.js";

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { DEFAULT_PYTHON } from "../src/sandbox/sandbox.js";
 import { formatMs } from "./stats.js";
 
-const RECORDER = fileURLToPath(new URL("../src/timeline/recorder.py", import.meta.url));
+const RECORDER = fileURLToPath(new URL("../src/sandbox/recorder.py", import.meta.url));
 /** The machine is shared (other test runs, two cores): the fastest of many rounds is the stable figure. */
 const ROUNDS = 12;
 /** The budget: the recorder may add at most 10 % to an asyncio-heavy program's wall time. */

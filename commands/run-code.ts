@@ -1,7 +1,7 @@
 import { ApplicationCommandType, ContextMenuCommandBuilder, InteractionContextType } from "discord.js";
 import { z } from "zod";
-import { pythonInMessage } from "../src/core/run.js";
-import { runAndAnswer } from "../src/core/run-handler.js";
+import { pythonInMessage } from "../src/core/run/request.js";
+import { runAndAnswer } from "../src/core/run/handler.js";
 import type { CommandInteraction } from "../src/core/interaction.js";
 
 /** Right-click a message → Apps → Run code: runs the Python code blocks of the message. */

@@ -1,8 +1,8 @@
 import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
-import { codeForm } from "../src/core/run-reply.js";
-import { runAndAnswer } from "../src/core/run-handler.js";
-import { pastedPython } from "../src/core/run.js";
+import { codeForm } from "../src/core/run/reply.js";
+import { runAndAnswer } from "../src/core/run/handler.js";
+import { pastedPython } from "../src/core/run/request.js";
 import type { CommandInteraction, ComponentInteraction } from "../src/core/interaction.js";
 import { errorReply } from "../src/core/reply.js";
 

@@ -1,16 +1,16 @@
 import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { loadConfig, type Config } from "../config.js";
-import { codeProblem } from "../core/run.js";
+import { codeProblem } from "../core/run/request.js";
 import { log } from "../log.js";
 import { createRunService } from "../queue/run-service.js";
 import { limitsFromConfig } from "../queue/run-queue.js";
-import type { RunLimits } from "../sandbox/limits.js";
-import { describeLimit, type RunResult } from "../sandbox/result.js";
+import type { RunLimits } from "../core/run/limits.js";
+import { describeLimit, type RunResult } from "../core/run/protocol.js";
 import { runInSandbox } from "../sandbox/sandbox.js";
 import { startScratchRedis } from "../store/redis-server.js";
-import { findHints } from "../core/hints.js";
-import { outputLines } from "../core/timeline/timeline.js";
+import { findHints } from "../core/run/hints.js";
+import { outputLines } from "../core/run/timeline/timeline.js";
 
 const USAGE = "Usage: loopy run FILE|- [--json] [--queue]";
 

@@ -4,7 +4,7 @@ import type { Content } from "./content/load.js";
 import type { ConceptIndex } from "./content/search.js";
 import type { DailyQuizService } from "./quiz/daily.js";
 import type { ChannelPoster } from "./quiz/poster.js";
-import type { RunService } from "./run.js";
+import type { RunService } from "./run/request.js";
 
 /** What command handlers may use; built once at start-up by src/app.ts. */
 export interface Services {

@@ -1,6 +1,6 @@
 import type { Queue } from "bullmq";
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
-import type { RunResult } from "../sandbox/result.js";
+import type { RunResult } from "../core/run/protocol.js";
 import { within } from "./within.js";
 
 /**

@@ -2,8 +2,8 @@ import { Redis, type RedisOptions } from "ioredis";
 import { z } from "zod";
 import type { Config } from "../config.js";
 import { log } from "../log.js";
-import { resolveLimits, runLimitsSchema, type RunLimits } from "../sandbox/limits.js";
-import type { RunResult } from "../sandbox/result.js";
+import { resolveLimits, runLimitsSchema, type RunLimits } from "../core/run/limits.js";
+import type { RunResult } from "../core/run/protocol.js";
 
 /** The BullMQ queue of /run jobs; its own name so other queues (reminders, …) never mix with it. */
 export const RUN_QUEUE = "run";

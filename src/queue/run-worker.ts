@@ -2,7 +2,7 @@ import { Worker } from "bullmq";
 import type { Config } from "../config.js";
 import { recordRun } from "../health/metrics.js";
 import { log } from "../log.js";
-import { resolveLimits } from "../sandbox/limits.js";
+import { resolveLimits } from "../core/run/limits.js";
 import { SandboxPool } from "../sandbox/pool.js";
 import { SandboxStartError } from "../sandbox/sandbox.js";
 import { connect, limitsFromConfig, LOCK_MS, RUN_QUEUE, runJobSchema, SANDBOX_UNAVAILABLE, STALLED_CHECK_MS, type RunJob, type RunJobResult } from "./run-queue.js";

@@ -13,7 +13,7 @@ const RUNNER_PATH = fileURLToPath(new URL("./runner.py", import.meta.url));
 const SANDBOX_ETC = fileURLToPath(new URL("./etc", import.meta.url));
 const RUNNER_INSIDE = "/opt/loopy/runner.py";
 /** The timeline's task recorder; the runner loads it from its own directory. */
-const RECORDER_PATH = fileURLToPath(new URL("../timeline/recorder.py", import.meta.url));
+const RECORDER_PATH = fileURLToPath(new URL("./recorder.py", import.meta.url));
 const RECORDER_INSIDE = "/opt/loopy/recorder.py";
 /** bwrap reads the seccomp filter (seccomp-filter.py) from this fd, then closes it. */
 export const SECCOMP_FD = 5;

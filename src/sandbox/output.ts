@@ -1,5 +1,5 @@
 import { StringDecoder } from "node:string_decoder";
-import type { OutputChunk } from "./result.js";
+import type { OutputChunk } from "../core/run/protocol.js";
 
 type Stream = OutputChunk["stream"];
 

@@ -1,5 +1,5 @@
-import { resolveLimits, type RunLimits } from "./limits.js";
-import type { RunResult } from "./result.js";
+import { resolveLimits, type RunLimits } from "../core/run/limits.js";
+import type { RunResult } from "../core/run/protocol.js";
 import { Sandbox, type SandboxOptions } from "./sandbox.js";
 
 export interface SandboxPoolOptions extends SandboxOptions {

@@ -101,7 +101,7 @@ def report_full_disk():
 
 
 def record_timeline():
-    """Loads the task recorder (src/timeline/recorder.py, beside this file in the sandbox) under a name no
+    """Loads the task recorder (recorder.py, beside this file in the sandbox) under a name no
     learner's module can shadow; at exit it sends its JSON recording as T frames, and snapshots of it
     as P frames while the program runs."""
     spec = importlib.util.spec_from_file_location("loopy_recorder", os.path.join(os.path.dirname(__file__), "recorder.py"))

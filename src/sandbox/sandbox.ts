@@ -4,11 +4,11 @@ import type { Readable, Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { BWRAP_TASKS, SECCOMP_FD, sandboxCommand } from "./bwrap-args.js";
 import { createRunCgroup, type RunCgroup } from "./cgroup.js";
-import { RecordingCollector } from "../core/timeline/timeline.js";
+import { RecordingCollector } from "../core/run/timeline/timeline.js";
 import { FrameReader, type Frame } from "./frames.js";
-import { resolveLimits, type RunLimits } from "./limits.js";
+import { resolveLimits, type RunLimits } from "../core/run/limits.js";
 import { OutputCollector } from "./output.js";
-import type { LimitName, RunResult } from "./result.js";
+import type { LimitName, RunResult } from "../core/run/protocol.js";
 import { seccompFilter } from "./seccomp.js";
 
 /** The real interpreter: `python3` on PATH may be a pyenv shim costing half a second per start. */

@@ -7,7 +7,7 @@ import { loadConfig } from "../../src/config.js";
 import { loadContent } from "../../src/core/content/load.js";
 import { ConceptIndex } from "../../src/core/content/search.js";
 import type { Card } from "../../src/core/reply.js";
-import type { RunRequest, RunService } from "../../src/core/run.js";
+import type { RunRequest, RunService } from "../../src/core/run/request.js";
 import type { Services } from "../../src/core/services.js";
 import { createRunService } from "../../src/queue/run-service.js";
 

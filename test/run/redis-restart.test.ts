@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
-import type { RunService } from "../../src/core/run.js";
+import type { RunService } from "../../src/core/run/request.js";
 import { createRunService } from "../../src/queue/run-service.js";
 import { startEmbeddedRedis, type EmbeddedRedis } from "../../src/store/redis-server.js";
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { codeForm, runFailureReply, runResultReply } from "../../src/core/run-reply.js";
+import { codeForm, runFailureReply, runResultReply } from "../../src/core/run/reply.js";
 import { renderForDiscord } from "../../src/discord/render.js";
-import { DEFAULT_LIMITS } from "../../src/sandbox/limits.js";
+import { DEFAULT_LIMITS } from "../../src/core/run/limits.js";
 import { runInSandbox } from "../../src/sandbox/sandbox.js";
-import type { RunResult } from "../../src/sandbox/result.js";
+import type { RunResult } from "../../src/core/run/protocol.js";
 
 function result(overrides: Partial<RunResult> & { output?: string } = {}): RunResult {
   const { output = "hi\n", ...rest } = overrides;

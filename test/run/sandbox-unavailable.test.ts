@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
-import type { RunService } from "../../src/core/run.js";
+import type { RunService } from "../../src/core/run/request.js";
 import { createRunService } from "../../src/queue/run-service.js";
 
 /** A worker host whose sandbox cannot start (here: an interpreter that does not exist) is a set-up problem. */

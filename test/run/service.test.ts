@@ -2,7 +2,7 @@ import { Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config.js";
-import type { RunRequest, RunService } from "../../src/core/run.js";
+import type { RunRequest, RunService } from "../../src/core/run/request.js";
 import { createRunService } from "../../src/queue/run-service.js";
 import { RUN_QUEUE } from "../../src/queue/run-queue.js";
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { codeProblem, MAX_CODE_CHARS, pastedPython, pythonInMessage } from "../../src/core/run.js";
+import { codeProblem, MAX_CODE_CHARS, pastedPython, pythonInMessage } from "../../src/core/run/request.js";
 
 describe("code validation", () => {
   it("accepts ordinary Python, tabs and form feeds included", () => {

@@ -3,7 +3,7 @@ import { Job, Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, describe, expect, it } from "vitest";
 import { loadConfig, type Config } from "../../src/config.js";
-import type { RunService } from "../../src/core/run.js";
+import type { RunService } from "../../src/core/run/request.js";
 import { createRunService } from "../../src/queue/run-service.js";
 import { RUN_QUEUE } from "../../src/queue/run-queue.js";
 import { exitCodeOf, waitUntil } from "../wait.js";

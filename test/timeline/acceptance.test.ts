@@ -1,8 +1,8 @@
 import { writeFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { findHints } from "../../src/core/hints.js";
-import { renderTimelinePng } from "../../src/core/timeline/picture.js";
-import { outputLines, type Interval, type Timeline } from "../../src/core/timeline/timeline.js";
+import { findHints } from "../../src/core/run/hints.js";
+import { renderTimelinePng } from "../../src/core/run/timeline/picture.js";
+import { outputLines, type Interval, type Timeline } from "../../src/core/run/timeline/timeline.js";
 import { run } from "./helpers.js";
 
 /** The README's pictures: `LOOPY_UPDATE_DOCS=1 npx vitest run test/timeline/acceptance.test.ts` redraws them. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findHints } from "../../src/core/hints.js";
+import { findHints } from "../../src/core/run/hints.js";
 import { dedent, run } from "./helpers.js";
 
 /** Runs the program in the sandbox and returns the hints for it, as /run would show them. */

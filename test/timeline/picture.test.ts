@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { timelineAttachments, TIMELINE_PICTURE } from "../../src/core/timeline/attachments.js";
-import { renderTimelinePng, renderTimelineSvg } from "../../src/core/timeline/picture.js";
-import { renderTimelineText } from "../../src/core/timeline/text.js";
-import { MAX_LANES, outputLines, type Timeline, type TimelineTask } from "../../src/core/timeline/timeline.js";
+import { timelineAttachments, TIMELINE_PICTURE } from "../../src/core/run/timeline/attachments.js";
+import { renderTimelinePng, renderTimelineSvg } from "../../src/core/run/timeline/picture.js";
+import { renderTimelineText } from "../../src/core/run/timeline/text.js";
+import { MAX_LANES, outputLines, type Timeline, type TimelineTask } from "../../src/core/run/timeline/timeline.js";
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 

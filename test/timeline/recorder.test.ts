@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseRecording, type TimelineTask } from "../../src/core/timeline/timeline.js";
+import { parseRecording, type TimelineTask } from "../../src/core/run/timeline/timeline.js";
 import { dedent, run, tasksOf } from "./helpers.js";
 
 const runningTime = (task: TimelineTask) => task.intervals.filter((i) => i.kind === "running");

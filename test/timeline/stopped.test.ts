@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { findHints } from "../../src/core/hints.js";
-import { isBlockingStep, parseRecording } from "../../src/core/timeline/timeline.js";
+import { findHints } from "../../src/core/run/hints.js";
+import { isBlockingStep, parseRecording } from "../../src/core/run/timeline/timeline.js";
 import { dedent, run, tasksOf } from "./helpers.js";
 
 /** Short limits keep these quick; the recorder's snapshots come within 0.2 s of what they show. */

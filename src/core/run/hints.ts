@@ -1,4 +1,4 @@
-import type { RunResult } from "../sandbox/result.js";
+import type { RunResult } from "./protocol.js";
 import { blockingSteps, BLOCKING_STEP_MS, formatDuration, type Interval, type Timeline, type TimelineTask } from "./timeline/timeline.js";
 
 /**

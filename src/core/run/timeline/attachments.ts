@@ -1,5 +1,5 @@
-import type { RunResult } from "../../sandbox/result.js";
-import type { Attachment } from "../reply.js";
+import type { RunResult } from "../protocol.js";
+import type { Attachment } from "../../reply.js";
 import { renderTimelinePng } from "./picture.js";
 import { renderTimelineText } from "./text.js";
 import { outputLines } from "./timeline.js";

@@ -1,6 +1,6 @@
-import type { Interaction } from "./interaction.js";
-import { errorReply } from "./reply.js";
-import type { RunRequest } from "./run.js";
+import type { Interaction } from "../interaction.js";
+import { errorReply } from "../reply.js";
+import type { RunRequest } from "./request.js";
 
 /** Discord drops an interaction not answered within 3 seconds; queueing must not make us miss that. */
 export const FIRST_ANSWER_MS = 2_000;

@@ -1,4 +1,4 @@
-import type { Timeline } from "../core/timeline/timeline.js";
+import type { Timeline } from "./timeline/timeline.js";
 import type { RunLimits } from "./limits.js";
 
 export type LimitName = "time" | "cpu" | "memory" | "processes" | "output" | "disk";

@@ -1,9 +1,9 @@
-import type { RunLimits } from "../sandbox/limits.js";
-import { describeLimit, type RunResult } from "../sandbox/result.js";
+import type { RunLimits } from "./limits.js";
+import { describeLimit, type RunResult } from "./protocol.js";
 import { findHints, type Hint } from "./hints.js";
-import { BUTTONS_PER_ROW_MAX, CARD_BODY_MAX, cardSize, FIELD_VALUE_MAX, FORM_VALUE_MAX, MESSAGE_CARDS_MAX } from "./discord-limits.js";
-import { codeBlock } from "./markdown.js";
-import { actionId, type Button, type Card, type Field, type Form, type Reply } from "./reply.js";
+import { BUTTONS_PER_ROW_MAX, CARD_BODY_MAX, cardSize, FIELD_VALUE_MAX, FORM_VALUE_MAX, MESSAGE_CARDS_MAX } from "../discord-limits.js";
+import { codeBlock } from "../markdown.js";
+import { actionId, type Button, type Card, type Field, type Form, type Reply } from "../reply.js";
 import { TIMELINE_PICTURE, timelineAttachments } from "./timeline/attachments.js";
 import { formatDuration } from "./timeline/timeline.js";
 

@@ -1,7 +1,7 @@
-import type { RunLimits } from "../sandbox/limits.js";
-import type { RunResult } from "../sandbox/result.js";
-import type { Person } from "./person.js";
-import type { Reply } from "./reply.js";
+import type { RunLimits } from "./limits.js";
+import type { RunResult } from "./protocol.js";
+import type { Person } from "../person.js";
+import type { Reply } from "../reply.js";
 
 /** A request to run a learner's code; `origin` says which way in it came (for logs and metrics). */
 export interface RunRequest {

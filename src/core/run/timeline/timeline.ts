@@ -2,7 +2,7 @@ import { z } from "zod";
 
 /**
  * The picture of a run's event loop: every asyncio task, when it ran and what it waited on. Built from
- * the JSON that src/timeline/recorder.py writes inside the sandbox (see its docstring for the format).
+ * the JSON that src/sandbox/recorder.py writes inside the sandbox (see its docstring for the format).
  * Times are milliseconds since the learner's code was handed to the sandbox, like the output's atMs.
  */
 export interface Timeline {
