@@ -1,6 +1,7 @@
 import { checkContent } from "../core/content/check.js";
 import { loadContent } from "../core/content/load.js";
 import { loadConfig } from "../config.js";
+import { interleavedOutput } from "../core/run/protocol.js";
 import { runInSandbox } from "../sandbox/sandbox.js";
 
 /**
@@ -19,7 +20,7 @@ export async function main(args: string[]): Promise<number> {
     content,
     async (code) => {
       const result = await runInSandbox(code, { python: config.LOOPY_PYTHON });
-      return { output: result.chunks.map((chunk) => chunk.text).join(""), wallMs: result.wallMs };
+      return { output: interleavedOutput(result), wallMs: result.wallMs };
     },
     {
       onProgress: (done, total) => {

@@ -5,8 +5,8 @@ import { codeProblem } from "../core/run/request.js";
 import { log } from "../log.js";
 import { createRunService } from "../queue/run-service.js";
 import { limitsFromConfig } from "../queue/run-queue.js";
-import type { RunLimits } from "../core/run/limits.js";
-import { describeLimit, type RunResult } from "../core/run/protocol.js";
+import { describeLimit, type RunLimits } from "../core/run/limits.js";
+import { orderedOutput, type RunResult } from "../core/run/protocol.js";
 import { runInSandbox } from "../sandbox/sandbox.js";
 import { startScratchRedis } from "../store/redis-server.js";
 import { findHints } from "../core/run/hints.js";
@@ -52,6 +52,14 @@ async function runThroughQueue(config: Config, code: string): Promise<Ending> {
   }
 }
 
+/**
+ * Writes and waits until the stream took it all: the CLI exits right after, and a pipe's unread bytes would be
+ * lost (a piped `--json` used to end at 64 KiB).
+ */
+function writeFully(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => stream.write(text, (error) => (error ? reject(error) : resolve())));
+}
+
 /** `loopy run FILE|- [--json] [--queue]`: runs Python in Loopy's sandbox and prints what it printed and how it ended. */
 export async function main(args: string[]): Promise<number> {
   const flags = new Set(args.filter((arg) => arg.startsWith("--")));
@@ -80,10 +88,10 @@ export async function main(args: string[]): Promise<number> {
   const hints = findHints(result, source.code);
   if (flags.has("--json")) {
     const limitDescription = result.limit ? describeLimit(result.limit, ending.limits) : null;
-    console.log(JSON.stringify({ ...result, limitDescription, lines: outputLines(result.chunks), hints }));
+    await writeFully(process.stdout, `${JSON.stringify({ ...result, limitDescription, lines: outputLines(orderedOutput(result)), hints })}\n`);
     return 0;
   }
-  for (const chunk of result.chunks) (chunk.stream === "stderr" ? process.stderr : process.stdout).write(chunk.text);
+  for (const piece of orderedOutput(result)) await writeFully(piece.stream === "stderr" ? process.stderr : process.stdout, piece.text);
   const summary = result.limit ? `stopped: ${describeLimit(result.limit, ending.limits)}` : result.outcome === "ok" ? "finished" : `exit code ${result.exitCode ?? result.signal}`;
   console.error(`── ${summary} · ${result.wallMs} ms wall, ${result.cpuMs} ms CPU · Python ${result.python}`);
   for (const hint of hints) console.error(`hint${hint.line === undefined ? "" : ` (line ${hint.line})`}: ${hint.message}`);

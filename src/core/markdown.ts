@@ -51,7 +51,32 @@ function splitLong(paragraph: string, max: number): string[] {
   return lines;
 }
 
-/** A fenced code block that the text cannot break out of (a ``` inside it is defused with a zero-width space). */
+const ZERO_WIDTH_SPACE = "\u200b";
+
+/**
+ * A fenced code block that the text cannot break out of: a zero-width space follows every backtick that another
+ * backtick follows, so no run of two or more backticks (and so no closing fence) survives, however long the run.
+ */
 export function codeBlock(text: string, language = ""): string {
-  return `\`\`\`${language}\n${text.replace(/```/g, "`\u200b``")}\n\`\`\``;
+  return `\`\`\`${language}\n${text.replace(/`(?=`)/g, `\`${ZERO_WIDTH_SPACE}`)}\n\`\`\``;
+}
+
+/** Learner-controlled names in inline code are cut here: a hint quotes a name, not a paragraph. */
+const INLINE_CODE_MAX = 60;
+
+/**
+ * Text a run controls (a function or task name) as inline code: backticks become look-alike primes and line
+ * breaks spaces, so it can neither close the code span nor start a new block; inside it no Markdown, link or
+ * mention takes effect.
+ */
+export function inlineCode(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/`/g, "ʹ").replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, " ").trim();
+  const cut = flat.length <= INLINE_CODE_MAX ? flat : `${flat.slice(0, INLINE_CODE_MAX - 1)}…`;
+  return `\`${cut || " "}\``;
+}
+
+/** Output a program printed must not ping anyone, even visually: "@everyone", "<@123>" are broken up. */
+export function defuseMentions(text: string): string {
+  return text.replace(/@(everyone|here)/g, `@${ZERO_WIDTH_SPACE}$1`).replace(/<(@[!&]?|#)(\d)/g, `<$1${ZERO_WIDTH_SPACE}$2`);
 }

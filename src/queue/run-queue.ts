@@ -3,7 +3,6 @@ import { z } from "zod";
 import type { Config } from "../config.js";
 import { log } from "../log.js";
 import { resolveLimits, runLimitsSchema, type RunLimits } from "../core/run/limits.js";
-import type { RunResult } from "../core/run/protocol.js";
 
 /** The BullMQ queue of /run jobs; its own name so other queues (reminders, …) never mix with it. */
 export const RUN_QUEUE = "run";
@@ -22,10 +21,12 @@ export const runJobSchema = z.object({
 });
 export type RunJob = z.infer<typeof runJobSchema>;
 
-/** What a worker returns: the result and the limits it actually ran under (to name a limit that was hit). */
+/**
+ * What a worker returns through BullMQ: only where the result is. The result itself (with the limits it ran under)
+ * is in the RunResultStore, under the job's id.
+ */
 export interface RunJobResult {
-  result: RunResult;
-  limits: RunLimits;
+  storedBytes: number;
 }
 
 /**

@@ -7,6 +7,7 @@ import { runFailureReply, runResultReply } from "../core/run/reply.js";
 import { log } from "../log.js";
 import { RunAllowance } from "./allowance.js";
 import { CodeStore } from "./code-store.js";
+import { RunResultStore } from "./run-results.js";
 import { connect, RUN_QUEUE, SANDBOX_UNAVAILABLE, type RunJob, type RunJobResult } from "./run-queue.js";
 import type { RunWorker } from "./run-worker.js";
 
@@ -50,6 +51,7 @@ export async function createRunService(config: Config, redisUrl: string): Promis
   events.on("error", logError);
   const allowance = new RunAllowance(redis, prefix, config.RUNS_PER_MINUTE, waitMs + 30_000);
   const codes = new CodeStore(redis, prefix);
+  const results = new RunResultStore(redis, prefix);
   await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
   // Imported only here, so a bot whose workers run elsewhere never loads the sandbox.
   const worker: RunWorker | undefined = config.RUN_WORKERS_IN_PROCESS ? await (await import("./run-worker.js")).startRunWorker(config, redisUrl) : undefined;
@@ -96,8 +98,15 @@ export async function createRunService(config: Config, redisUrl: string): Promis
     const context = { job: jobId, user: request.user.id, origin: request.origin };
     const finish = await finishOf(job);
     switch (finish.kind) {
-      case "completed":
-        return { finished: true, jobId, result: finish.value.result, limits: finish.value.limits };
+      case "completed": {
+        const stored = await results.load(jobId).catch((error: unknown) => {
+          serviceLog.error({ ...context, err: error }, "could not read a run's result");
+          return undefined;
+        });
+        if (stored) return { finished: true, jobId, ...stored };
+        serviceLog.error({ ...context, storedBytes: finish.value?.storedBytes }, "a finished run's result is missing or not a result");
+        return { finished: false, jobId, problem: "Your code ran, but its result could not be read back. It has been logged; please run it again." };
+      }
       case "failed":
         if (finish.reason.includes("stalled")) {
           serviceLog.error({ ...context, reason: finish.reason }, "run stalled: its worker stopped mid-run");

@@ -3,6 +3,7 @@ import type { Config } from "../config.js";
 import { recordRun } from "../health/metrics.js";
 import { log } from "../log.js";
 import { resolveLimits } from "../core/run/limits.js";
+import { RunResultStore } from "./run-results.js";
 import { SandboxPool } from "../sandbox/pool.js";
 import { SandboxStartError } from "../sandbox/sandbox.js";
 import { connect, limitsFromConfig, LOCK_MS, RUN_QUEUE, runJobSchema, SANDBOX_UNAVAILABLE, STALLED_CHECK_MS, type RunJob, type RunJobResult } from "./run-queue.js";
@@ -19,6 +20,7 @@ export async function startRunWorker(config: Config, redisUrl: string): Promise<
   const limits = limitsFromConfig(config);
   const pool = new SandboxPool({ size: config.SANDBOX_POOL_SIZE, python: config.LOOPY_PYTHON, limits });
   const connection = connect(redisUrl);
+  const results = new RunResultStore(connection, config.RUN_QUEUE_PREFIX);
   const worker = new Worker<RunJob, RunJobResult>(
     RUN_QUEUE,
     async (job) => {
@@ -29,11 +31,12 @@ export async function startRunWorker(config: Config, redisUrl: string): Promise<
         throw error instanceof SandboxStartError ? new Error(`${SANDBOX_UNAVAILABLE}${error.message}`) : error;
       });
       recordRun(result, data.requestedAt);
+      const storedBytes = await results.save(job.id!, result, jobLimits);
       workerLog.info(
-        { job: job.id, user: data.user.id, origin: data.origin, queuedMs: startedAt - data.requestedAt, outcome: result.outcome, limit: result.limit, wallMs: result.wallMs, cpuMs: result.cpuMs },
+        { job: job.id, user: data.user.id, origin: data.origin, queuedMs: startedAt - data.requestedAt, outcome: result.outcome, limit: result.limit, wallMs: result.wallMs, cpuMs: result.cpuMs, storedBytes },
         "run finished",
       );
-      return { result, limits: jobLimits };
+      return { storedBytes };
     },
     {
       connection,

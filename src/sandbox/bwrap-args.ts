@@ -1,22 +1,50 @@
-import { existsSync, lstatSync, readlinkSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, readlinkSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-/** Unprivileged uid/gid ("nobody") the sandbox runs as, outside its user namespace too. */
-export const SANDBOX_UID = 65534;
-export const SANDBOX_GID = 65534;
+/** The uid and gid a run sees inside its user namespace (its host ids are distinct per sandbox: ids.ts). */
+export const INSIDE_UID = 1000;
+export const INSIDE_GID = 1000;
 
 /** bwrap's own two processes (the outer monitor and pid 1 inside) are counted by the cgroup too. */
 export const BWRAP_TASKS = 2;
 
-const RUNNER_PATH = fileURLToPath(new URL("./runner.py", import.meta.url));
-/** hosts, passwd, group and nsswitch.conf only: enough for "localhost" and getpass, nothing of the host's. */
-const SANDBOX_ETC = fileURLToPath(new URL("./etc", import.meta.url));
-const RUNNER_INSIDE = "/opt/loopy/runner.py";
-/** The timeline's task recorder; the runner loads it from its own directory. */
-const RECORDER_PATH = fileURLToPath(new URL("./recorder.py", import.meta.url));
-const RECORDER_INSIDE = "/opt/loopy/recorder.py";
+/** Fds of the sandbox command (Node's stdio array): requests in, frames out, then what bwrap itself reads. */
+export const REQUEST_FD = 3;
+export const FRAMES_FD = 4;
 /** bwrap reads the seccomp filter (seccomp-filter.py) from this fd, then closes it. */
 export const SECCOMP_FD = 5;
+/**
+ * bwrap reads its options from here, so its command line (readable in /proc/1/cmdline) names no host path; only
+ * the command itself (paths inside the sandbox) must follow on the command line.
+ */
+const ARGS_FD = 6;
+
+/**
+ * Files the sandbox gets as copies (`bwrap --file FD PATH`), not as bind mounts: neither /proc/self/mountinfo
+ * nor any command line shows where they live on the host. /etc has only what "localhost" and getpass need.
+ */
+const SANDBOX_FILES: readonly { source: URL; inside: string }[] = [
+  { source: new URL("./runner.py", import.meta.url), inside: "/opt/loopy/runner.py" },
+  // The timeline's task recorder; the runner loads it from its own directory.
+  { source: new URL("./recorder.py", import.meta.url), inside: "/opt/loopy/recorder.py" },
+  ...["hosts", "passwd", "group", "nsswitch.conf"].map((name) => ({ source: new URL(`./etc/${name}`, import.meta.url), inside: `/etc/${name}` })),
+];
+const FIRST_FILE_FD = ARGS_FD + 1;
+export const RUNNER_INSIDE = "/opt/loopy/runner.py";
+
+/** Read once per process: every sandbox gets the same bytes. */
+let fileContents: Buffer[] | undefined;
+function sandboxFileContents(): Buffer[] {
+  fileContents ??= SANDBOX_FILES.map((file) => readFileSync(fileURLToPath(file.source)));
+  return fileContents;
+}
+
+/**
+ * Host files the run must not read, each hidden under an empty read-only /dev/null: the VM's boot arguments, the
+ * kernel's build configuration, the boot id (a host identifier), and bwrap's pid 1's memory (the one process of
+ * the sandbox the run did not start; the seccomp filter's ptrace ban does not cover /proc/PID/mem).
+ */
+const MASKED_PROC_FILES = ["/proc/cmdline", "/proc/config.gz", "/proc/sys/kernel/random/boot_id", "/proc/1/mem", "/proc/kallsyms"];
 
 /** Merged-/usr systems have these as symlinks into /usr; older ones as directories. */
 const TOP_LEVEL_SYSTEM_PATHS = ["/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"];
@@ -34,47 +62,68 @@ function systemPathArgs(): string[] {
 export interface SandboxCommand {
   command: string;
   args: string[];
+  /** What to write to each extra fd (index = fd), after REQUEST_FD, FRAMES_FD and SECCOMP_FD. */
+  inputs: Map<number, Buffer>;
+  /** The stdio array for spawn: 0 closed, then pipes up to the last fd used. */
+  fdCount: number;
+}
+
+export interface SandboxCommandOptions {
+  python: string;
+  procsFiles: string[];
+  /** The run's own host uid and gid (distinct for every sandbox alive). */
+  uid: number;
+  gid: number;
+  /** The scratch file system's folders that become /tmp and /dev/shm. */
+  tmpDir: string;
+  shmDir: string;
 }
 
 /**
  * The command that starts one sandbox, as root:
- *   sh (joins the run's cgroup) → setpriv (becomes nobody) → bwrap (new namespaces) → python runner.py
+ *   sh (joins the run's cgroup) → setpriv (becomes the run's uid) → bwrap (new namespaces) → python runner.py
  * Each step execs the next, so the cgroup and the uid apply before any learner code can exist.
  * Fds 3 (request in) and 4 (frames out) pass through to the runner. bwrap loads the seccomp filter from
  * SECCOMP_FD last, just before it execs Python, so it binds the runner and everything the code starts.
+ * The root is read-only: the only writable places are the scratch folders, one size-capped file system.
  */
-export function sandboxCommand(options: { python: string; procsFiles: string[]; tmpBytes: number }): SandboxCommand {
+export function sandboxCommand(options: SandboxCommandOptions): SandboxCommand {
   // Writes its pid to each cgroup.procs file given, then execs the rest of its arguments.
   const joinCgroups = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done; exec "$@"';
-  const setpriv = ["setpriv", `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_GID}`, "--clear-groups", "--no-new-privs"];
-  const bwrap = [
-    "bwrap",
+  const setpriv = ["setpriv", `--reuid=${options.uid}`, `--regid=${options.gid}`, "--clear-groups", "--no-new-privs"];
+  const contents = sandboxFileContents();
+  const bwrapArgs = [
     "--unshare-all", // user, ipc, pid, net (only its own loopback), uts, cgroup
     "--unshare-user",
     "--disable-userns",
+    "--uid", String(INSIDE_UID),
+    "--gid", String(INSIDE_GID),
     "--die-with-parent",
     "--new-session", // no TIOCSTI into a terminal
     "--cap-drop", "ALL",
     "--seccomp", String(SECCOMP_FD),
     "--hostname", "loopy",
     ...systemPathArgs(),
-    "--ro-bind", SANDBOX_ETC, "/etc",
-    "--ro-bind", RUNNER_PATH, RUNNER_INSIDE,
-    "--ro-bind", RECORDER_PATH, RECORDER_INSIDE,
+    ...SANDBOX_FILES.flatMap((file, index) => ["--file", String(FIRST_FILE_FD + index), file.inside]),
     "--proc", "/proc",
+    ...MASKED_PROC_FILES.flatMap((path) => ["--ro-bind-try", "/dev/null", path]),
     "--dev", "/dev",
-    "--size", String(options.tmpBytes),
-    "--tmpfs", "/tmp",
+    "--bind", options.tmpDir, "/tmp",
+    "--bind", options.shmDir, "/dev/shm",
+    "--remount-ro", "/dev",
+    "--remount-ro", "/",
     "--chdir", "/tmp",
     "--clearenv",
     "--setenv", "PATH", "/usr/local/bin:/usr/bin:/bin",
     "--setenv", "HOME", "/tmp",
     "--setenv", "LANG", "C.UTF-8",
-    "--",
-    options.python, RUNNER_INSIDE,
   ];
+  const inputs = new Map<number, Buffer>([[ARGS_FD, Buffer.from(bwrapArgs.map((arg) => `${arg}\0`).join(""))]]);
+  contents.forEach((content, index) => inputs.set(FIRST_FILE_FD + index, content));
   return {
     command: "/bin/sh",
-    args: ["-c", joinCgroups, "sh", String(options.procsFiles.length), ...options.procsFiles, ...setpriv, ...bwrap],
+    args: ["-c", joinCgroups, "sh", String(options.procsFiles.length), ...options.procsFiles, ...setpriv, "bwrap", "--args", String(ARGS_FD), "--", options.python, RUNNER_INSIDE],
+    inputs,
+    fdCount: FIRST_FILE_FD + contents.length,
   };
 }

@@ -11,6 +11,8 @@ const CGROUP_ROOT = "/sys/fs/cgroup";
  * v1 (hosts with the hybrid layout) behind one interface.
  */
 export interface RunCgroup {
+  /** loopy-sandbox-PID-N: unique on the host, with the owning process's pid for clean-up after a crash. */
+  readonly name: string;
   /** cgroup.procs files a process writes its own pid to, to join the group before anything else runs. */
   readonly procsFiles: string[];
   setLimits(memoryBytes: number, maxTasks: number): void;
@@ -88,6 +90,7 @@ function v2Group(name: string): RunCgroup {
   const dir = join(CGROUP_ROOT, name);
   const file = (leaf: string) => join(dir, leaf);
   return {
+    name,
     procsFiles: [file("cgroup.procs")],
     setLimits(memoryBytes, maxTasks) {
       writeFileSync(file("memory.max"), String(memoryBytes));
@@ -107,6 +110,9 @@ function v2Group(name: string): RunCgroup {
   };
 }
 
+/** On cgroup v1, TCP buffers may take at most this share of the run's memory limit (see v1Group). */
+const TCP_SHARE = 2;
+
 /** cgroup v1 mounts each controller separately; the group is one directory in each. */
 function v1Dirs(name: string) {
   return { memory: join(CGROUP_ROOT, "memory", name), pids: join(CGROUP_ROOT, "pids", name), cpu: join(CGROUP_ROOT, "cpuacct", name) };
@@ -122,15 +128,27 @@ function v1Group(name: string): RunCgroup {
     const current = Number(readFileSync(order[0]!, "utf8"));
     for (const limitFile of memoryBytes < current ? order : order.reverse()) writeFileSync(limitFile, String(memoryBytes));
   };
+  // v1 charges TCP socket buffers only once a TCP limit is set, and then apart from memory.usage_in_bytes: a run
+  // could hold hundreds of MiB of unread loopback data under a 100 MiB limit. The TCP limit caps that at once;
+  // the run counts as over its memory limit when its TCP buffers fail to grow or both together pass the limit.
+  const tcpLimitFile = memory("memory.kmem.tcp.limit_in_bytes");
+  const chargesTcp = existsSync(tcpLimitFile);
+  let limitBytes = 0;
+  const readNumber = (leaf: string) => Number(readFileSync(memory(leaf), "utf8"));
   return {
+    name,
     procsFiles: Object.values(dirs).map((dir) => join(dir, "cgroup.procs")),
     setLimits(memoryBytes, maxTasks) {
+      limitBytes = memoryBytes;
       writeMemoryLimit(memoryBytes);
+      if (chargesTcp) writeFileSync(tcpLimitFile, String(Math.floor(memoryBytes / TCP_SHARE)));
       writeFileSync(join(dirs.pids, "pids.max"), String(maxTasks));
     },
     cpuUsageMs: () => Number(readFileSync(join(dirs.cpu, "cpuacct.usage"), "utf8")) / 1e6,
     limitEvents: () => ({
-      memory: readKey(memory("memory.oom_control"), "oom_kill") > 0,
+      memory:
+        readKey(memory("memory.oom_control"), "oom_kill") > 0 ||
+        (chargesTcp && (readNumber("memory.kmem.tcp.failcnt") > 0 || readNumber("memory.usage_in_bytes") + readNumber("memory.kmem.tcp.usage_in_bytes") > limitBytes)),
       processes: readKey(join(dirs.pids, "pids.events"), "max") > 0,
     }),
     killAll: () => killUntilEmpty(join(dirs.pids, "cgroup.procs")),

@@ -2,12 +2,13 @@
 export type Frame =
   | { kind: "ready"; python: string }
   | { kind: "output"; stream: "stdout" | "stderr"; data: Buffer }
-  | { kind: "disk-full" }
   | { kind: "timeline"; data: Buffer }
   /** A piece of a snapshot of the recording while the program runs; an empty piece ends the snapshot. */
   | { kind: "timeline-snapshot"; data: Buffer };
 
 const HEADER_BYTES = 5;
+/** What the runner reports as its version ("3.11.2"); anything else in an R frame is not the runner's. */
+const PYTHON_VERSION = /^\d{1,2}\.\d{1,3}\.\d{1,3}[a-z0-9+]{0,8}$/;
 /** runner.py keeps each frame within PIPE_BUF (4096 bytes) so writes from several processes stay whole. */
 const MAX_PAYLOAD = 4096 - HEADER_BYTES;
 
@@ -51,8 +52,6 @@ function decodeFrame(kind: string, payload: Buffer): Frame | null {
       return { kind: "output", stream: "stdout", data: Buffer.from(payload) };
     case "e":
       return { kind: "output", stream: "stderr", data: Buffer.from(payload) };
-    case "D":
-      return { kind: "disk-full" };
     case "T":
       return { kind: "timeline", data: Buffer.from(payload) };
     case "P":
@@ -60,7 +59,7 @@ function decodeFrame(kind: string, payload: Buffer): Frame | null {
     case "R": {
       try {
         const python: unknown = JSON.parse(payload.toString("utf8")).python;
-        return typeof python === "string" ? { kind: "ready", python } : null;
+        return typeof python === "string" && PYTHON_VERSION.test(python) ? { kind: "ready", python } : null;
       } catch {
         return null;
       }

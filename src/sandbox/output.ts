@@ -1,17 +1,25 @@
 import { StringDecoder } from "node:string_decoder";
-import type { OutputChunk } from "../core/run/protocol.js";
-
-type Stream = OutputChunk["stream"];
+import { RESULT_BOUNDS, type OutputChunk, type Stream } from "../core/run/protocol.js";
 
 /**
  * Gathers a run's output in arrival order, with times, and enforces the output budget: bytes past it are
  * dropped and `onOverflow` is called once. Each source (framed stdout, raw fd 1, …) has its own decoder so
  * a UTF-8 character split across writes survives.
+ *
+ * The text of each stream is kept once; the order is kept as chunks pointing into it. Writes of one stream that
+ * arrive in the same millisecond join one chunk, and past RESULT_BOUNDS.chunks pieces the rest of each stream is
+ * one last chunk: a program alternating stdout and stderr a character at a time cannot make the result, or
+ * anything built from it, grow with the number of its writes.
  */
 export class OutputCollector {
-  readonly chunks: OutputChunk[] = [];
   truncated = false;
+  /** Set once the order of further output was no longer kept. */
+  orderCapped = false;
   private bytes = 0;
+  private readonly chunks: OutputChunk[] = [];
+  private readonly text = { stdout: [] as string[], stderr: [] as string[] };
+  /** The tail chunks each stream gets once the order is capped. */
+  private readonly tails: Partial<Record<Stream, OutputChunk>> = {};
   private readonly decoders = new Map<string, { stream: Stream; decoder: StringDecoder }>();
 
   constructor(
@@ -35,8 +43,8 @@ export class OutputCollector {
   /** Flushes half characters left in the decoders (shown as U+FFFD, as Python's own replacement would). */
   finish(): { stdout: string; stderr: string; chunks: OutputChunk[] } {
     for (const { stream, decoder } of this.decoders.values()) this.append(stream, decoder.end());
-    const join = (stream: Stream) => this.chunks.filter((chunk) => chunk.stream === stream).map((chunk) => chunk.text).join("");
-    return { stdout: join("stdout"), stderr: join("stderr"), chunks: this.chunks };
+    const chunks = [...this.chunks, ...(["stdout", "stderr"] as const).flatMap((stream) => this.tails[stream] ?? [])];
+    return { stdout: this.text.stdout.join(""), stderr: this.text.stderr.join(""), chunks };
   }
 
   private decoder(stream: Stream, source: string): StringDecoder {
@@ -48,10 +56,21 @@ export class OutputCollector {
 
   private append(stream: Stream, text: string): void {
     if (!text) return;
+    this.text[stream].push(text);
     const atMs = Math.round(performance.now() - this.startedAt);
     const last = this.chunks.at(-1);
-    // Writes that arrive together read better as one chunk; order is all the timeline needs.
-    if (last && last.stream === stream && last.atMs === atMs) last.text += text;
-    else this.chunks.push({ stream, text, atMs });
+    if (this.orderCapped) {
+      const tail = (this.tails[stream] ??= { stream, length: 0, atMs });
+      tail.length += text.length;
+      tail.atMs = atMs;
+    } else if (last && last.stream === stream && last.atMs === atMs) {
+      // Writes that arrive together read better as one piece; when each was printed is what the picture needs.
+      last.length += text.length;
+    } else if (this.chunks.length < RESULT_BOUNDS.chunks) {
+      this.chunks.push({ stream, length: text.length, atMs });
+    } else {
+      this.orderCapped = true;
+      this.tails[stream] = { stream, length: text.length, atMs };
+    }
   }
 }

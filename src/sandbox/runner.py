@@ -10,8 +10,7 @@ Unknown keys are ignored, so later features (a task timeline hooking the loop's 
 their own per-run options and set-up step next to `apply_limits` without changing the protocol.
 
 Everything the runner reports goes to FRAMES_FD as frames: one kind byte, a 4-byte big-endian length,
-then the payload. Kinds: R (ready; JSON {"python": "3.11.2"}), o (stdout bytes), e (stderr bytes),
-D (the run hit its disk limit: /tmp full at exit, or a file too large), T (asked for with "timeline":
+then the payload. Kinds: R (ready; JSON {"python": "3.11.2"}), o (stdout bytes), e (stderr bytes), T (asked for with "timeline":
 a piece of the task recording's JSON, sent at exit; the T payloads in order make the whole), P (with
 "timeline", while the program runs: a piece of the recording so far, for a run stopped before its exit;
 an empty P ends each such snapshot).
@@ -21,9 +20,7 @@ frame: learners' code can write to FRAMES_FD too, and only ever fools the report
 """
 
 import asyncio  # noqa: F401  Imported before the code arrives: most learners' programs need it.
-import atexit
 import builtins
-import errno
 import importlib.machinery
 import importlib.util
 import io
@@ -37,6 +34,8 @@ import types
 REQUEST_FD = 3
 FRAMES_FD = 4
 MAIN_PATH = "/tmp/main.py"
+SIGPENDING_LIMIT = 256
+MSGQUEUE_BYTES = 256 * 1024
 FRAME_HEADER = struct.Struct(">cI")
 # A pipe write of at most PIPE_BUF bytes is atomic, so frames from forked children never interleave.
 PIPE_BUF = 4096
@@ -91,13 +90,10 @@ def apply_limits(limits):
     resource.setrlimit(resource.RLIMIT_FSIZE, (limits["fileSizeBytes"],) * 2)
     resource.setrlimit(resource.RLIMIT_NOFILE, (limits["openFiles"],) * 2)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-
-
-def report_full_disk():
-    # The tmpfs vanishes with the sandbox, so only the runner can look; at exit, after the program's own
-    # atexit handlers (registered later, run earlier).
-    if os.statvfs("/tmp").f_bavail == 0:
-        write_frame(b"D", b"")
+    # Counted per host user, which is this run's alone (src/sandbox/ids.ts); capped here so that even its own
+    # budget is small: queued signals and POSIX message queue bytes cost kernel memory outside the cgroup.
+    resource.setrlimit(resource.RLIMIT_SIGPENDING, (SIGPENDING_LIMIT,) * 2)
+    resource.setrlimit(resource.RLIMIT_MSGQUEUE, (MSGQUEUE_BYTES,) * 2)
 
 
 def record_timeline():
@@ -136,8 +132,6 @@ def run_as_main(source):
         # Drop this frame so the traceback starts in main.py, as it does under `python3 main.py`.
         user_frames = error.__traceback__.tb_next if error.__traceback__ else None
         sys.excepthook(type(error), error.with_traceback(user_frames), user_frames)
-        if isinstance(error, OSError) and error.errno == errno.EFBIG:
-            write_frame(b"D", b"")
         sys.exit(1)
 
 
@@ -158,7 +152,6 @@ def main():
     with open(MAIN_PATH, "rb") as main_file:
         source = main_file.read()  # Bytes, so a coding cookie is honoured as Python would.
     apply_limits(request["limits"])
-    atexit.register(report_full_disk)
 
     sys.argv = ["main.py"]
     sys.path[0] = "/tmp"

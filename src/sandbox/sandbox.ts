@@ -1,15 +1,19 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { constants } from "node:os";
 import type { Readable, Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
-import { BWRAP_TASKS, SECCOMP_FD, sandboxCommand } from "./bwrap-args.js";
-import { createRunCgroup, type RunCgroup } from "./cgroup.js";
-import { RecordingCollector } from "../core/run/timeline/timeline.js";
-import { FrameReader, type Frame } from "./frames.js";
-import { resolveLimits, type RunLimits } from "../core/run/limits.js";
-import { OutputCollector } from "./output.js";
+import { MAX_FRAMES_PER_RUN, resolveLimits, type RunLimits } from "../core/run/limits.js";
 import type { LimitName, RunResult } from "../core/run/protocol.js";
+import { log } from "../log.js";
+import { BWRAP_TASKS, FRAMES_FD, REQUEST_FD, SECCOMP_FD, sandboxCommand } from "./bwrap-args.js";
+import { createRunCgroup, type RunCgroup } from "./cgroup.js";
+import { FrameReader, type Frame } from "./frames.js";
+import { SandboxIds } from "./ids.js";
+import { OutputCollector } from "./output.js";
+import { MAX_RECORDING_BYTES, RecordingCollector } from "./recording.js";
+import { createScratch, removeOrphanedScratch, type Scratch } from "./scratch.js";
 import { seccompFilter } from "./seccomp.js";
+
+const sandboxLog = log.child({ module: "sandbox" });
 
 /** The real interpreter: `python3` on PATH may be a pyenv shim costing half a second per start. */
 export const DEFAULT_PYTHON = "/usr/bin/python3";
@@ -28,6 +32,18 @@ const START_TIMEOUT_MS = 15_000;
 const CLOSE_TIMEOUT_MS = 2_000;
 /** bwrap's error messages before the runner starts; more is never useful. */
 const STARTUP_STDERR_BYTES = 4096;
+/**
+ * Frame bytes a run may send beyond its output: the recorder's snapshots (one a second at most, and one per step
+ * that blocks the loop) stay far below this. Past it, or past MAX_FRAMES_PER_RUN frames, the run is stopped: reading
+ * frames costs the worker, and a run must not make the worker pay more than a bounded amount for it.
+ */
+const REPORT_BYTES_PER_RUN = 16 * MAX_RECORDING_BYTES;
+
+/** One per process: every sandbox alive at once has a host uid and gid of its own. */
+const sandboxIds = new SandboxIds();
+process.once("exit", () => sandboxIds.close());
+/** Scratch mounts of workers that died are removed once, before this process mounts its first. */
+let orphansRemoved: Promise<void> | undefined;
 
 /** The sandbox itself could not be started (missing bwrap, no user namespaces, no cgroup access, …). */
 export class SandboxStartError extends Error {
@@ -37,15 +53,6 @@ export class SandboxStartError extends Error {
 interface Exit {
   code: number | null;
   signal: NodeJS.Signals | null;
-}
-
-const signalNames = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name]));
-
-/** bwrap reports a child killed by signal N as exit status 128 + N, as shells do. */
-function decodeExit({ code, signal }: Exit): { exitCode: number | null; signal: string | null } {
-  if (signal) return { exitCode: null, signal };
-  const name = code !== null && code > 128 ? signalNames.get(code - 128) : undefined;
-  return name ? { exitCode: null, signal: name } : { exitCode: code, signal: null };
 }
 
 /**
@@ -61,14 +68,19 @@ export class Sandbox {
   private collector: OutputCollector | null = null;
   private readonly recording = new RecordingCollector();
   private startupStderr = "";
-  private diskFull = false;
+  private framesRead = 0;
+  private reportBytes = 0;
   private used = false;
   private destroyed: Promise<void> | null = null;
   private markReady: () => void = () => {};
+  /** Called once when the run's frames pass their budget. */
+  private onFramesExceeded: () => void = () => {};
 
   private constructor(
     private readonly child: ChildProcess,
     private readonly cgroup: RunCgroup,
+    private readonly scratch: Scratch,
+    private readonly id: number,
     /** /tmp's size is fixed when the sandbox starts. */
     readonly tmpBytes: number,
   ) {
@@ -80,9 +92,9 @@ export class Sandbox {
       });
     });
     this.closed = new Promise((resolve) => child.once("close", () => resolve()));
-    // Writing the request to a sandbox that died fails with EPIPE; the exit already tells the story.
-    (child.stdio[3] as Writable).on("error", () => {});
-    (child.stdio[4] as Readable).on("data", (data: Buffer) => this.frames.push(data).forEach((frame) => this.onFrame(frame)));
+    // Writing to a sandbox that died fails with EPIPE; the exit already tells the story.
+    for (const stream of child.stdio.slice(REQUEST_FD)) stream?.on("error", () => {});
+    (child.stdio[FRAMES_FD] as Readable).on("data", (data: Buffer) => this.onFrameBytes(data));
     (child.stdio[1] as Readable).on("data", (data: Buffer) => this.onRawOutput("stdout", data));
     (child.stdio[2] as Readable).on("data", (data: Buffer) => this.onRawOutput("stderr", data));
   }
@@ -102,29 +114,40 @@ export class Sandbox {
           "Loopy's workers must run as root, or with a delegated cgroup v2 subtree. `npx loopy doctor` checks the machine.",
       );
     }
+    orphansRemoved ??= removeOrphanedScratch();
+    await orphansRemoved;
+    const id = sandboxIds.take();
+    let scratch: Scratch | undefined;
     let sandbox: Sandbox | undefined;
     try {
+      scratch = await createScratch(cgroup.name, limits.tmpBytes, id, id).catch((error: unknown) => {
+        throw new SandboxStartError(error instanceof Error ? error.message : String(error));
+      });
       cgroup.setLimits(limits.memoryBytes, limits.processes + BWRAP_TASKS);
-      const { command, args } = sandboxCommand({
+      const { command, args, inputs, fdCount } = sandboxCommand({
         python: options.python ?? DEFAULT_PYTHON,
         procsFiles: cgroup.procsFiles,
-        tmpBytes: limits.tmpBytes,
+        uid: id,
+        gid: id,
+        tmpDir: scratch.tmpDir,
+        shmDir: scratch.shmDir,
       });
       const child = spawn(command, args, {
-        stdio: ["ignore", "pipe", "pipe", "pipe", "pipe", "pipe"],
+        stdio: ["ignore", ...Array<"pipe">(fdCount - 1).fill("pipe")],
         env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
         // Not the bot's folder: sh would export it as PWD, readable in /proc/1/environ inside.
         cwd: "/",
       });
-      sandbox = new Sandbox(child, cgroup, limits.tmpBytes);
-      // Node's types know five stdio streams; bwrap reads the filter to its end before it starts Python.
-      const filterPipe = (child.stdio as unknown as Writable[])[SECCOMP_FD]!;
-      filterPipe.on("error", () => {}); // bwrap died first: its exit says why
-      filterPipe.end(filter);
+      sandbox = new Sandbox(child, cgroup, scratch, id, limits.tmpBytes);
+      // Node's types know five stdio streams; bwrap reads the filter, its arguments and the files it copies in.
+      const pipes = child.stdio as unknown as (Writable | null)[];
+      pipes[SECCOMP_FD]!.end(filter);
+      for (const [fd, data] of inputs) pipes[fd]!.end(data);
       await sandbox.waitUntilReady();
       return sandbox;
     } catch (error) {
-      await (sandbox ? sandbox.destroy() : cgroup.destroy());
+      if (sandbox) await sandbox.destroy();
+      else await Promise.all([cgroup.destroy(), scratch?.destroy()]).finally(() => sandboxIds.release(id));
       throw error;
     }
   }
@@ -166,6 +189,7 @@ export class Sandbox {
       this.cgroup.killAll().catch(() => {}); // destroy() kills again and reports failures
     };
     this.collector = new OutputCollector(limits.outputBytes, startedAt, () => stop("output"));
+    this.onFramesExceeded = () => stop("frames");
 
     const request = {
       code,
@@ -177,14 +201,15 @@ export class Sandbox {
       },
       timeline: true,
     };
-    (this.child.stdio[3] as Writable).end(JSON.stringify(request));
+    (this.child.stdio[REQUEST_FD] as Writable).end(JSON.stringify(request));
     const wallTimer = setTimeout(() => stop("time"), limits.wallMs);
+    const cpuUsed = () => this.cgroup.cpuUsageMs() - cpuBefore;
     const poll = setInterval(() => {
       const events = this.cgroup.limitEvents();
       // A fork bomb also runs out of memory; the process limit is the better explanation.
       if (events.processes) stop("processes");
       else if (events.memory) stop("memory");
-      else if (this.cgroup.cpuUsageMs() - cpuBefore > limits.cpuMs) stop("cpu");
+      else if (cpuUsed() > limits.cpuMs) stop("cpu");
     }, POLL_MS);
 
     const exit = await this.exited;
@@ -194,44 +219,68 @@ export class Sandbox {
     await this.cgroup.killAll(); // daemons and orphans die with the run
     await Promise.race([this.closed, sleep(CLOSE_TIMEOUT_MS, undefined, { ref: false })]);
 
-    const { exitCode, signal } = decodeExit(exit);
+    // Only what the run cannot forge decides the limit: Loopy's own stops, the cgroup's counters, and the scratch
+    // file system measured from outside. An exit status over 128 is only a number (sys.exit(152) looks like SIGXCPU).
     const events = this.cgroup.limitEvents();
+    const cpuMs = Math.round(cpuUsed());
     const limit: LimitName | null =
       stoppedBy ??
       (events.processes ? "processes"
         : events.memory ? "memory"
-        : this.diskFull || signal === "SIGXFSZ" ? "disk"
-        : signal === "SIGXCPU" ? "cpu"
+        : cpuMs > limits.cpuMs ? "cpu"
+        : this.scratch.isFull() ? "disk"
         : null);
     const output = this.collector.finish();
+    const capped = this.collector.orderCapped ? ["the order of stdout and stderr is kept for the first pieces of output only"] : [];
     return {
-      outcome: limit ? "limit" : exitCode === 0 ? "ok" : "error",
+      outcome: limit ? "limit" : exit.code === 0 ? "ok" : "error",
       limit,
-      exitCode,
-      signal,
+      exitCode: exit.code,
+      signal: exit.signal,
       ...output,
       wallMs,
-      cpuMs: Math.round(this.cgroup.cpuUsageMs() - cpuBefore),
+      cpuMs,
       truncated: this.collector.truncated,
       python: this.python,
       timeline: this.recording.timeline(startedAt, limit ? wallMs : undefined),
+      capped,
     };
   }
 
-  /** Kills everything the sandbox started and removes its cgroup; safe to call more than once. */
+  /** Kills everything the sandbox started and removes its cgroup and scratch; safe to call more than once. */
   destroy(): Promise<void> {
-    this.destroyed ??= this.cgroup.destroy().finally(() => {
-      for (const stream of this.child.stdio) stream?.destroy();
-    });
+    this.destroyed ??= this.cgroup
+      .destroy()
+      .then(() => this.scratch.destroy())
+      .then(
+        () => sandboxIds.release(this.id),
+        // Its id is not handed out again: something of the run may still hold it.
+        (error: unknown) => sandboxLog.error({ err: error, uid: this.id }, "could not clean up after a sandbox"),
+      )
+      .finally(() => {
+        for (const stream of this.child.stdio) stream?.destroy();
+      });
     return this.destroyed;
+  }
+
+  /** Every frame is charged to the run: past its budget the run is stopped, and no more frames are read. */
+  private onFrameBytes(data: Buffer): void {
+    if (this.framesRead > MAX_FRAMES_PER_RUN || this.reportBytes > REPORT_BYTES_PER_RUN) return;
+    for (const frame of this.frames.push(data)) {
+      this.framesRead++;
+      if (frame.kind === "timeline" || frame.kind === "timeline-snapshot") this.reportBytes += frame.data.length;
+      if (this.framesRead > MAX_FRAMES_PER_RUN || this.reportBytes > REPORT_BYTES_PER_RUN) {
+        this.onFramesExceeded();
+        return;
+      }
+      this.onFrame(frame);
+    }
   }
 
   private onFrame(frame: Frame): void {
     if (frame.kind === "ready") {
       this.python ||= frame.python;
       this.markReady();
-    } else if (frame.kind === "disk-full") {
-      this.diskFull = true;
     } else if (frame.kind === "timeline") {
       this.recording.add(frame.data);
     } else if (frame.kind === "timeline-snapshot") {

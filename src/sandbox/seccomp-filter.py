@@ -1,7 +1,8 @@
 """Writes the sandbox's seccomp filter, as the classic BPF program `bwrap --seccomp FD` loads, to stdout.
 
 Run once per worker with /usr/bin/python3 -I (src/sandbox/seccomp.ts); needs Debian's python3-seccomp,
-libseccomp's official binding, so no BPF is written by hand. Everything is allowed except what follows:
+libseccomp's official binding, so no BPF is written by hand. Socket families are an allow-list (below); for
+other system calls everything is allowed except what follows:
 system calls learners' programs never need and that exploits and escapes love, after Docker's default
 profile and snekbox/nsjail. Denied calls fail with EPERM, as they do without the privilege, except where
 ENOSYS ("not on this kernel") makes libraries fall back to what is allowed.
@@ -41,6 +42,13 @@ CLONE_NEW = {
     "CLONE_NEWNET": 0x40000000,
 }
 
+# Socket families a run may use: local sockets and IP on its own loopback, all that asyncio and the lessons
+# need. Every other family (vsock reaches the hypervisor, which a network namespace does not isolate; netlink,
+# packet, bluetooth, alg, ...) fails with EAFNOSUPPORT, as on a kernel without it. The filter sees the whole
+# 64-bit register, so a family with high bits set is refused too, though the kernel would read only 32 of them.
+AF_UNIX, AF_INET, AF_INET6 = 1, 2, 10
+ALLOWED_FAMILIES = (AF_UNIX, AF_INET, AF_INET6)
+
 # Terminal input injection and console control (<asm-generic/ioctls.h>); bwrap --new-session covers
 # TIOCSTI as well. The kernel reads an ioctl's request as 32 bits, so only those are compared.
 TIOCSTI = 0x5412
@@ -58,6 +66,13 @@ def build():
         rules.add_rule(seccomp.ERRNO(errno.ENOSYS), name)
     for flag in CLONE_NEW.values():
         rules.add_rule(eperm, "clone", seccomp.Arg(0, seccomp.MASKED_EQ, flag, flag))
+    eafnosupport = seccomp.ERRNO(errno.EAFNOSUPPORT)
+    for call in ("socket", "socketpair"):
+        # libseccomp compares one argument once per rule, so the families between the allowed ones get a rule each.
+        for family in range(max(ALLOWED_FAMILIES)):
+            if family not in ALLOWED_FAMILIES:
+                rules.add_rule(eafnosupport, call, seccomp.Arg(0, seccomp.EQ, family))
+        rules.add_rule(eafnosupport, call, seccomp.Arg(0, seccomp.GT, max(ALLOWED_FAMILIES)))
     for request in (TIOCSTI, TIOCLINUX):
         rules.add_rule(eperm, "ioctl", seccomp.Arg(1, seccomp.MASKED_EQ, 0xFFFFFFFF, request))
     # Only the default Linux personality: others switch off address randomisation (ADDR_NO_RANDOMIZE) or

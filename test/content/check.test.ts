@@ -2,11 +2,12 @@ import { describe, expect, it } from "vitest";
 import { checkContent, type RunProgram } from "../../src/core/content/check.js";
 import { loadContent } from "../../src/core/content/load.js";
 import { runInSandbox } from "../../src/sandbox/sandbox.js";
+import { interleavedOutput } from "../../src/core/run/protocol.js";
 
 /** Every example and predict question runs for real, in the same sandbox as /run. */
 const inSandbox: RunProgram = async (code) => {
   const result = await runInSandbox(code);
-  return { output: result.chunks.map((chunk) => chunk.text).join(""), wallMs: result.wallMs };
+  return { output: interleavedOutput(result), wallMs: result.wallMs };
 };
 
 describe("loopy content check", () => {

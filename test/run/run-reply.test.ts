@@ -3,18 +3,17 @@ import { codeForm, runFailureReply, runResultReply } from "../../src/core/run/re
 import { renderForDiscord } from "../../src/discord/render.js";
 import { DEFAULT_LIMITS } from "../../src/core/run/limits.js";
 import { runInSandbox } from "../../src/sandbox/sandbox.js";
-import type { RunResult } from "../../src/core/run/protocol.js";
+import { outputFromPieces, type OutputPiece, type RunResult } from "../../src/core/run/protocol.js";
 
-function result(overrides: Partial<RunResult> & { output?: string } = {}): RunResult {
-  const { output = "hi\n", ...rest } = overrides;
+function result(overrides: Partial<RunResult> & { output?: string; pieces?: OutputPiece[] } = {}): RunResult {
+  const { output = "hi\n", pieces, ...rest } = overrides;
   return {
     outcome: "ok",
     limit: null,
     exitCode: 0,
     signal: null,
-    stdout: output,
-    stderr: "",
-    chunks: output === "" ? [] : [{ stream: "stdout", text: output, atMs: 1 }],
+    ...outputFromPieces(pieces ?? (output === "" ? [] : [{ stream: "stdout", text: output, atMs: 1 }])),
+    capped: [],
     wallMs: 23,
     cpuMs: 18,
     truncated: false,
@@ -119,17 +118,17 @@ describe("the reply to a finished run", () => {
   });
 
   it("keeps stdout and stderr in the order written", () => {
-    const chunks = [
+    const pieces = [
       { stream: "stdout" as const, text: "before\n", atMs: 1 },
       { stream: "stderr" as const, text: "Traceback…\nValueError: boom\n", atMs: 2 },
     ];
-    const body = card(runResultReply(result({ outcome: "error", exitCode: 1, chunks }), DEFAULT_LIMITS, code, "id")).body!;
+    const body = card(runResultReply(result({ outcome: "error", exitCode: 1, pieces }), DEFAULT_LIMITS, code, "id")).body!;
     expect(body).toContain("1 │ before\n2 │ Traceback…\n3 │ ValueError: boom");
   });
 
   it("explains that input() has no stdin", () => {
     const stderr = 'Traceback (most recent call last):\n  File "/tmp/main.py", line 1, in <module>\nEOFError: EOF when reading a line\n';
-    const reply = runResultReply(result({ outcome: "error", exitCode: 1, stderr, chunks: [{ stream: "stderr", text: stderr, atMs: 3 }] }), DEFAULT_LIMITS, "input()", "id");
+    const reply = runResultReply(result({ outcome: "error", exitCode: 1, pieces: [{ stream: "stderr", text: stderr, atMs: 3 }] }), DEFAULT_LIMITS, "input()", "id");
     expect(card(reply).fields!.find((field) => field.name === "Hint (line 1)")!.value).toMatch(/no stdin/);
     expect(card(runResultReply(result(), DEFAULT_LIMITS, code, "id")).fields!.some((field) => field.name.startsWith("Hint"))).toBe(false);
   });

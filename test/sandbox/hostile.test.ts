@@ -1,5 +1,7 @@
 import { createServer, type Server } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { findHints } from "../../src/core/run/hints.js";
+import { DEFAULT_SANDBOX_IDS } from "../../src/sandbox/ids.js";
 import { runInSandbox } from "../../src/sandbox/sandbox.js";
 import { leftoverCgroups, processesWithMarker, requireWorkingSandbox, uniqueMarker } from "./helpers.js";
 
@@ -49,7 +51,7 @@ for host, port in [("127.0.0.1", ${portV4}), ("::1", ${portV6}), ("localhost", $
   });
 
   it("has no interface but its own loopback", async () => {
-    const result = await runInSandbox(`import socket; print(sorted(name for _, name in socket.if_nameindex()))`);
+    const result = await runInSandbox(`print(sorted(line.split(":")[0].strip() for line in open("/proc/net/dev").readlines()[2:]))`);
     expect(result.stdout.trim()).toBe("['lo']");
   });
 });
@@ -101,28 +103,31 @@ for path in ["/usr/evil", "/etc/evil", "/opt/loopy/runner.py"]:
     expect(result.stdout).not.toContain("WRITTEN");
   });
 
-  it("runs as uid 65534 inside, and as uid 65534 (not root) on the host too", async () => {
+  it("runs as uid 1000 inside and, on the host, as an unprivileged uid of its own, distinct for each sandbox", async () => {
     const marker = uniqueMarker();
-    const running = runInSandbox(
-      `import os, subprocess\nprint(os.getuid(), os.getgid(), os.getgroups())\nsubprocess.run(["sleep", "${marker}"])`,
-      { limits: { wallMs: 20_000 } },
-    );
+    const program = `import os, subprocess\nprint(os.getuid(), os.getgid(), os.getgroups())\nsubprocess.run(["sleep", "${marker}"])`;
+    const running = [runInSandbox(program, { limits: { wallMs: 20_000 } }), runInSandbox(program, { limits: { wallMs: 20_000 } })];
     let pids: number[] = [];
-    for (let attempt = 0; attempt < 200 && pids.length === 0; attempt++) {
+    for (let attempt = 0; attempt < 200 && pids.length < 2; attempt++) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       pids = processesWithMarker(marker);
     }
-    expect(pids.length).toBeGreaterThan(0);
     const { readFileSync } = await import("node:fs");
+    const hostUids = new Set<number>();
     for (const pid of pids) {
       const status = readFileSync(`/proc/${pid}/status`, "utf8");
-      expect(status).toMatch(/^Uid:\s+65534\s+65534\s+65534\s+65534$/m);
-      expect(status).toMatch(/^Gid:\s+65534\s+65534\s+65534\s+65534$/m);
+      const uid = Number(/^Uid:\s+(\d+)\s+\1\s+\1\s+\1$/m.exec(status)?.[1]);
+      expect(uid).toBeGreaterThanOrEqual(DEFAULT_SANDBOX_IDS.first);
+      expect(uid).toBeLessThan(DEFAULT_SANDBOX_IDS.first + DEFAULT_SANDBOX_IDS.count);
+      expect(status).toMatch(new RegExp(`^Gid:\\s+${uid}\\s+${uid}\\s+${uid}\\s+${uid}$`, "m"));
       expect(status).toMatch(/^CapEff:\s+0+$/m);
+      hostUids.add(uid);
       process.kill(pid, "SIGKILL");
     }
-    const result = await running;
-    expect(result.stdout).toMatch(/^65534 65534 \[(65534)?\]/);
+    const results = await Promise.all(running);
+    expect(pids).toHaveLength(2);
+    expect(hostUids.size).toBe(2);
+    for (const result of results) expect(result.stdout).toMatch(/^1000 1000 \[(1000)?\]/);
   });
 });
 
@@ -220,8 +225,10 @@ with open("/tmp/big", "wb") as f:
     while True:
         f.write(b"x" * 65536)
 `);
-    expect(result.limit).toBe("disk");
+    // The program sees EFBIG and may handle it; unhandled, it ends with the error, which the hint explains.
+    expect(result).toMatchObject({ outcome: "error", limit: null, exitCode: 1 });
     expect(result.stderr).toContain("File too large");
+    expect(findHints(result).map((hint) => hint.id)).toContain("file-too-large");
   });
 
   it("kills a double-forked daemon when the run ends", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runInSandbox } from "../../src/sandbox/sandbox.js";
+import { interleavedOutput, orderedOutput } from "../../src/core/run/protocol.js";
 import { requireWorkingSandbox } from "./helpers.js";
 
 requireWorkingSandbox();
@@ -45,8 +46,8 @@ describe("behaves like python3 main.py", () => {
   it("keeps stdout and stderr in the order written", async () => {
     const result = await runInSandbox(`import sys\nfor i in range(20):\n    print("out", i)\n    print("err", i, file=sys.stderr)\n`);
     const expected = Array.from({ length: 20 }, (_, i) => `out ${i}\nerr ${i}\n`).join("");
-    expect(result.chunks.map((chunk) => chunk.text).join("")).toBe(expected);
-    for (const chunk of result.chunks) expect(chunk.text.startsWith(chunk.stream === "stdout" ? "out" : "err")).toBe(true);
+    expect(interleavedOutput(result)).toBe(expected);
+    for (const piece of orderedOutput(result)) expect(piece.text.startsWith(piece.stream === "stdout" ? "out" : "err")).toBe(true);
     const times = result.chunks.map((chunk) => chunk.atMs);
     expect([...times].sort((a, b) => a - b)).toEqual(times);
   });
@@ -64,9 +65,10 @@ describe("behaves like python3 main.py", () => {
     expect(await runInSandbox("raise SystemExit")).toMatchObject({ outcome: "ok", exitCode: 0 });
   });
 
-  it("reports death by signal", async () => {
-    const result = await runInSandbox("import os, signal\nos.kill(os.getpid(), signal.SIGTERM)");
-    expect(result).toMatchObject({ outcome: "error", exitCode: null, signal: "SIGTERM", limit: null });
+  it("reports death by signal as the exit status 128 + N, which a program could also choose: never as a limit", async () => {
+    const killed = await runInSandbox("import os, signal\nos.kill(os.getpid(), signal.SIGXCPU)");
+    const chosen = await runInSandbox("import sys\nsys.exit(152)");
+    for (const result of [killed, chosen]) expect(result).toMatchObject({ outcome: "error", exitCode: 152, signal: null, limit: null });
   });
 
   it("keeps non-ASCII text and invalid bytes", async () => {

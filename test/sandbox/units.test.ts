@@ -1,8 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { FrameReader } from "../../src/sandbox/frames.js";
-import { DEFAULT_LIMITS, resolveLimits, runLimitsSchema } from "../../src/core/run/limits.js";
+import { DEFAULT_LIMITS, describeLimit, resolveLimits, runLimitsSchema } from "../../src/core/run/limits.js";
 import { OutputCollector } from "../../src/sandbox/output.js";
-import { describeLimit } from "../../src/core/run/protocol.js";
 
 function frame(kind: string, payload: Buffer | string): Buffer {
   const data = Buffer.from(payload);

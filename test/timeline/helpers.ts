@@ -1,6 +1,6 @@
 import type { RunResult } from "../../src/core/run/protocol.js";
 import { runInSandbox, type SandboxOptions } from "../../src/sandbox/sandbox.js";
-import type { Timeline, TimelineTask } from "../../src/core/run/timeline/timeline.js";
+import type { Timeline, TimelineTask } from "../../src/core/run/protocol.js";
 
 /** Programs in tests are indented with the test; Python wants them flush left. */
 export function dedent(code: string): string {

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { timelineAttachments, TIMELINE_PICTURE } from "../../src/core/run/timeline/attachments.js";
 import { renderTimelinePng, renderTimelineSvg } from "../../src/core/run/timeline/picture.js";
 import { renderTimelineText } from "../../src/core/run/timeline/text.js";
-import { MAX_LANES, outputLines, type Timeline, type TimelineTask } from "../../src/core/run/timeline/timeline.js";
+import { MAX_LANES, outputLines } from "../../src/core/run/timeline/timeline.js";
+import { outputFromPieces, type Timeline, type TimelineTask } from "../../src/core/run/protocol.js";
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
@@ -19,11 +20,12 @@ function task(id: number, coroutine: string, intervals: [kind: "running" | "wait
     createdMs: intervals[0]![1],
     finishedMs: intervals.at(-1)![2],
     outcome: "result",
-    intervals: intervals.map(([kind, startMs, endMs]) => ({ kind, startMs, endMs, ...(kind === "waiting" ? { waitingOn: { kind: "sleep", label: "asyncio.sleep" } } : {}) })),
+    intervals: intervals.map(([kind, startMs, endMs]) => ({ kind, startMs, endMs, ...(kind === "waiting" ? { wait: 0 } : {}) })),
   };
 }
 
 const gathered: Timeline = {
+  waits: [{ kind: "sleep", label: "asyncio.sleep" }],
   wallMs: 1010,
   droppedSteps: 0,
   droppedTasks: 0,
@@ -85,14 +87,14 @@ describe("the timeline as text", () => {
 
 describe("timelineAttachments", () => {
   it("gives the picture and its text for a program with tasks, nothing for one without", () => {
-    const chunks = [{ stream: "stdout" as const, text: "a\nb", atMs: 3 }, { stream: "stdout" as const, text: "c\n", atMs: 9 }];
-    const shown = timelineAttachments({ timeline: gathered, chunks })!;
+    const output = outputFromPieces([{ stream: "stdout" as const, text: "a\nb", atMs: 3 }, { stream: "stdout" as const, text: "c\n", atMs: 9 }]);
+    const shown = timelineAttachments({ timeline: gathered, ...output })!;
     expect(shown.attachment.name).toBe(TIMELINE_PICTURE);
     expect(shown.attachment.data.subarray(0, 8)).toEqual(PNG_SIGNATURE);
     expect(shown.attachment.description).toBe("4 tasks in 1.01 s (# running, ! blocking the loop, - waiting)");
     expect(shown.text).toBe(renderTimelineText(gathered));
-    expect(timelineAttachments({ timeline: { ...gathered, tasks: [] }, chunks })).toBeUndefined();
-    expect(timelineAttachments({ chunks })).toBeUndefined();
+    expect(timelineAttachments({ timeline: { ...gathered, tasks: [] }, ...output })).toBeUndefined();
+    expect(timelineAttachments(output)).toBeUndefined();
   });
 
   it("times each printed line by the chunk that finished it", () => {

@@ -3,11 +3,13 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseRecording, type TimelineTask } from "../../src/core/run/timeline/timeline.js";
+import { waitOf } from "../../src/core/run/timeline/timeline.js";
+import { parseRecording } from "../../src/sandbox/recording.js";
+import type { TimelineTask } from "../../src/core/run/protocol.js";
 import { dedent, run, tasksOf } from "./helpers.js";
 
 const runningTime = (task: TimelineTask) => task.intervals.filter((i) => i.kind === "running");
-const waits = (task: TimelineTask) => task.intervals.filter((i) => i.kind === "waiting" && i.waitingOn);
+const waits = (task: TimelineTask) => task.intervals.filter((i) => i.kind === "waiting" && i.wait !== undefined);
 
 describe("the task recorder, through the sandbox", () => {
   it("records the main coroutine and the tasks gather makes, with their steps and waits", async () => {
@@ -30,11 +32,11 @@ describe("the task recorder, through the sandbox", () => {
       ["work", "gather", "result"],
       ["work", "gather", "result"],
     ]);
-    expect(waits(main!).map((wait) => wait.waitingOn)).toEqual([{ kind: "tasks", label: "gather", taskIds: [2, 3, 4] }]);
+    expect(waits(main!).map((wait) => waitOf(timeline, wait))).toEqual([{ kind: "tasks", label: "gather", taskIds: [2, 3, 4] }]);
     for (const worker of workers) {
       expect(runningTime(worker)).toHaveLength(2); // up to the sleep, and after it
       const [sleep] = waits(worker);
-      expect(sleep!.waitingOn).toEqual({ kind: "sleep", label: "asyncio.sleep" });
+      expect(waitOf(timeline, sleep!)).toEqual({ kind: "sleep", label: "asyncio.sleep" });
       expect(sleep!.endMs - sleep!.startMs).toBeGreaterThanOrEqual(195);
       expect(worker.finishedMs).toBe(worker.intervals.at(-1)!.endMs);
     }
@@ -69,7 +71,7 @@ describe("the task recorder, through the sandbox", () => {
       ["Task-4", "TaskGroup"],
       ["Task-5", "TaskGroup"],
     ]);
-    expect(waits(timeline.tasks[0]!).map((wait) => wait.waitingOn)).toEqual([
+    expect(waits(timeline.tasks[0]!).map((wait) => waitOf(timeline, wait))).toEqual([
       { kind: "task", label: "named", taskIds: [2] },
       { kind: "task", label: "Task-3", taskIds: [3] },
       { kind: "tasks", label: "TaskGroup" },
@@ -105,7 +107,8 @@ describe("the task recorder, through the sandbox", () => {
     expect(tasksOf(timeline, "forever").map((task) => task.outcome)).toEqual(["cancelled", "pending"]);
     const pending = tasksOf(timeline, "forever")[1]!;
     expect(pending.finishedMs).toBeNull();
-    expect(pending.intervals.at(-1)).toMatchObject({ kind: "waiting", endMs: timeline.wallMs, waitingOn: { kind: "sync", label: "Event.wait" } });
+    expect(pending.intervals.at(-1)).toMatchObject({ kind: "waiting", endMs: timeline.wallMs });
+    expect(waitOf(timeline, pending.intervals.at(-1)!)).toEqual({ kind: "sync", label: "Event.wait" });
   });
 
   it("gives an empty timeline for a program without asyncio, and leaves out asyncio.run's own clean-up", async () => {
@@ -229,6 +232,7 @@ describe("parseRecording", () => {
     expect(parseRecording(JSON.stringify({ ...empty, version: 2 }))).toBeUndefined();
     expect(parseRecording(JSON.stringify(empty))).toEqual({
       tasks: [],
+      waits: [],
       wallMs: 1,
       droppedSteps: 0,
       droppedTasks: 0,

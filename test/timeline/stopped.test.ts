@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { findHints } from "../../src/core/run/hints.js";
-import { isBlockingStep, parseRecording } from "../../src/core/run/timeline/timeline.js";
+import { isBlockingStep, waitOf } from "../../src/core/run/timeline/timeline.js";
+import { parseRecording } from "../../src/sandbox/recording.js";
 import { dedent, run, tasksOf } from "./helpers.js";
 
 /** Short limits keep these quick; the recorder's snapshots come within 0.2 s of what they show. */
@@ -80,7 +81,8 @@ describe("a run stopped by a limit still shows what the event loop was doing", (
     expect(result.limit).toBe("time");
     const [main] = result.timeline.tasks;
     expect(main).toMatchObject({ coroutine: "main", outcome: "pending", finishedMs: null });
-    expect(main!.intervals.at(-1)).toMatchObject({ kind: "waiting", endMs: result.timeline.wallMs, waitingOn: { kind: "sleep" } });
+    expect(main!.intervals.at(-1)).toMatchObject({ kind: "waiting", endMs: result.timeline.wallMs });
+    expect(waitOf(result.timeline, main!.intervals.at(-1)!)).toMatchObject({ kind: "sleep" });
     expect(result.timeline.wallMs).toBeGreaterThanOrEqual(1500);
     expect(result.timeline.heldAtStop).toBeUndefined();
     expect(hints).toEqual([]);

@@ -1,5 +1,7 @@
+import { inlineCode } from "../markdown.js";
 import type { RunResult } from "./protocol.js";
-import { blockingSteps, BLOCKING_STEP_MS, formatDuration, type Interval, type Timeline, type TimelineTask } from "./timeline/timeline.js";
+import { blockingSteps, BLOCKING_STEP_MS, formatDuration, waitOf } from "./timeline/timeline.js";
+import type { Interval, Timeline, TimelineTask } from "./protocol.js";
 
 /**
  * Known asyncio mistakes found in a finished run: in what it printed to stderr and in its task timeline.
@@ -25,7 +27,8 @@ export type HintId =
   | "task-cancelled-at-exit"
   | "task-exception-unretrieved"
   | "sequential-awaits"
-  | "no-stdin";
+  | "no-stdin"
+  | "file-too-large";
 
 export type HintSource = Pick<RunResult, "stderr" | "timeline" | "limit">;
 
@@ -39,6 +42,7 @@ export function findHints(result: HintSource, code = ""): Hint[] {
     ...taskDestroyed(result.stderr),
     ...taskCancelledAtExit(result.timeline, code),
     ...noStdin(result.stderr),
+    ...fileTooLarge(result.stderr),
     ...sequentialAwaits(result.timeline),
   ];
   // The coroutine handed to a nested asyncio.run() is never awaited too; one hint is enough.
@@ -71,14 +75,14 @@ function neverAwaited(stderr: string): Hint[] {
   return warnings.flatMap(([, line, name]) => {
     if (seen.has(name!)) return [];
     seen.add(name!);
-    const call = `${name!.split(".").at(-1)}(…)`;
+    const call = inlineCode(`${name!.split(".").at(-1)}(…)`);
     return [
       withLine(
         {
           id: "never-awaited",
           message:
-            `Calling \`${call}\` only made a coroutine object; its code never ran. ` +
-            `Write \`await ${call}\` to run it and wait for it, or \`asyncio.create_task(${call})\` to start it alongside.`,
+            `Calling ${call} only made a coroutine object; its code never ran. ` +
+            `Write ${inlineCode(`await ${name!.split(".").at(-1)}(…)`)} to run it and wait for it, or ${inlineCode(`asyncio.create_task(${name!.split(".").at(-1)}(…))`)} to start it alongside.`,
           concept: "never-awaited",
         },
         line ? Number(line) : undefined,
@@ -119,7 +123,7 @@ function taskExceptionUnretrieved(stderr: string): Hint[] {
   const report = stderr.slice(at);
   const task = /coro=<([\w.<>]+)\(\)/.exec(report)?.[1];
   const exception = /exception=(\w+)\(/.exec(report)?.[1];
-  const what = task ? `\`${task}()\`` : "A task";
+  const what = task ? inlineCode(`${task}()`) : "A task";
   return [
     withLine(
       {
@@ -155,8 +159,8 @@ function blockingTheLoop({ timeline, limit }: Pick<HintSource, "timeline" | "lim
   const longest = blocked[0];
   if (!longest) return [];
   const totalMs = blocked.reduce((sum, { step }) => sum + length(step), 0);
-  const where = [...new Set(blocked.map(({ task }) => `\`${task.coroutine}()\``))].join(", ");
-  const stuck = Math.max(...blocked.map(({ task, step }) => othersAlive(timeline, task, step)));
+  const where = [...new Set(blocked.map(({ task }) => task.coroutine))].slice(0, 3).map((name) => inlineCode(`${name}()`)).join(", ");
+  const stuck = blocked.reduce((most, { task, step }) => Math.max(most, othersAlive(timeline, task, step)), 0);
   const sleepLine = lineOf(code, TIME_SLEEP);
   const held = blocked.length === 1 ? `for ${formatDuration(totalMs)}` : `${blocked.length} times, ${formatDuration(totalMs)} in all`;
   return [
@@ -187,7 +191,7 @@ function heldUntilStopped(timeline: Timeline, held: NonNullable<Timeline["heldAt
       {
         id: "blocking-the-loop",
         message:
-          `\`${task.coroutine}()\` never gave the event loop back: it ran for ${formatDuration(length(step))} without reaching an \`await\`, ` +
+          `${inlineCode(`${task.coroutine}()`)} never gave the event loop back: it ran for ${formatDuration(length(step))} without reaching an \`await\`, ` +
           `so the run was stopped${stuck > 0 ? `, ${whileOthers(stuck)}` : ""}. ${blockingFix(timeSleep)}`,
         concept: "blocking-the-loop",
       },
@@ -214,7 +218,7 @@ function taskDestroyed(stderr: string): Hint[] {
     {
       id: "task-destroyed",
       message:
-        `${task ? `The task running \`${task}()\`` : "A task"} was still waiting when its event loop closed, so it was thrown away unfinished. ` +
+        `${task ? `The task running ${inlineCode(`${task}()`)}` : "A task"} was still waiting when its event loop closed, so it was thrown away unfinished. ` +
         "Keep a reference to every task you start and `await` it before the end (or use `asyncio.TaskGroup`), and run the program with `asyncio.run(main())`, which cleans up for you.",
       concept: "task-references",
     },
@@ -229,14 +233,14 @@ function taskCancelledAtExit(timeline: Timeline | undefined, code: string): Hint
   const left = timeline.tasks.filter((task) => task.outcome === "cancelled" && task.finishedMs !== null && task.finishedMs >= mainEnd);
   const first = left[0];
   if (!first) return [];
-  const names = left.slice(0, 3).map((task) => `\`${task.coroutine}()\``);
+  const names = left.slice(0, 3).map((task) => inlineCode(`${task.coroutine}()`));
   const more = left.length > 3 ? ` and ${left.length - 3} more` : "";
   return [
     withLine(
       {
         id: "task-cancelled-at-exit",
         message:
-          `\`${main.coroutine}()\` returned while ${names.join(", ")}${more} ${left.length === 1 ? "was" : "were"} still running, so \`asyncio.run\` cancelled ${left.length === 1 ? "it" : "them"} before ${left.length === 1 ? "it" : "they"} finished. ` +
+          `${inlineCode(`${main.coroutine}()`)} returned while ${names.join(", ")}${more} ${left.length === 1 ? "was" : "were"} still running, so \`asyncio.run\` cancelled ${left.length === 1 ? "it" : "them"} before ${left.length === 1 ? "it" : "they"} finished. ` +
           "Keep each task (`task = asyncio.create_task(...)`) and `await task` before returning, or start them in `async with asyncio.TaskGroup() as tg:`, which waits for all of them.",
         concept: "task-references",
       },
@@ -247,6 +251,19 @@ function taskCancelledAtExit(timeline: Timeline | undefined, code: string): Hint
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+function fileTooLarge(stderr: string): Hint[] {
+  if (!/^OSError: \[Errno 27\] File too large/m.test(stderr)) return [];
+  return [
+    withLine(
+      {
+        id: "file-too-large",
+        message: "A file grew past the largest size one file may have here, so the write failed. Write less, or split the data over several smaller files.",
+      },
+      lastTracebackLine(stderr),
+    ),
+  ];
 }
 
 function noStdin(stderr: string): Hint[] {
@@ -278,12 +295,12 @@ function sequentialAwaits(timeline: Timeline | undefined): Hint[] {
     const run = longestSoloRun(timeline, task);
     if (run.length < SEQUENTIAL_WAITS) continue;
     const totalMs = run.reduce((sum, wait) => sum + length(wait), 0);
-    const longestMs = Math.max(...run.map(length));
+    const longestMs = run.reduce((most, wait) => Math.max(most, length(wait)), 0);
     return [
       {
         id: "sequential-awaits",
         message:
-          `\`${task.coroutine}()\` awaited ${run.length} slow things one after another (${formatDuration(totalMs)} in all) while no other task ran. ` +
+          `${inlineCode(`${task.coroutine}()`)} awaited ${run.length} slow things one after another (${formatDuration(totalMs)} in all) while no other task ran. ` +
           `If they don't depend on each other, \`await asyncio.gather(...)\` runs them at the same time: about ${formatDuration(longestMs)}.`,
         concept: "gather",
       },
@@ -292,19 +309,21 @@ function sequentialAwaits(timeline: Timeline | undefined): Hint[] {
   return [];
 }
 
-/** The longest series of consecutive slow waits of `task` during which no other task was alive. */
+/** The longest series of consecutive slow waits of `task` during which no other task was alive (linear). */
 function longestSoloRun(timeline: Timeline, task: TimelineTask): Interval[] {
-  let best: Interval[] = [];
-  let current: Interval[] = [];
-  for (const interval of task.intervals) {
-    if (interval.kind === "running") continue;
-    const overlappable = interval.waitingOn !== undefined && OVERLAPPABLE.has(interval.waitingOn.kind);
-    if (overlappable && length(interval) >= SLOW_WAIT_MS && othersAlive(timeline, task, interval) === 0) {
-      current.push(interval);
-      if (current.length > best.length) best = [...current];
+  const waits = task.intervals.filter((interval) => interval.kind === "waiting");
+  let best = { start: 0, count: 0 };
+  let start = 0;
+  let count = 0;
+  for (const [index, interval] of waits.entries()) {
+    const kind = waitOf(timeline, interval)?.kind;
+    if (kind !== undefined && OVERLAPPABLE.has(kind) && length(interval) >= SLOW_WAIT_MS && othersAlive(timeline, task, interval) === 0) {
+      if (count === 0) start = index;
+      count++;
+      if (count > best.count) best = { start, count };
     } else {
-      current = [];
+      count = 0;
     }
   }
-  return best;
+  return waits.slice(best.start, best.start + best.count);
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import type { LimitName } from "./protocol.js";
 
 const MiB = 1024 * 1024;
 
@@ -71,4 +72,32 @@ export const runLimitsSchema = z.object({
 /** Defaults with the given overrides, validated. */
 export function resolveLimits(overrides: Partial<RunLimits> = {}): RunLimits {
   return runLimitsSchema.parse({ ...DEFAULT_LIMITS, ...overrides });
+}
+
+/** Frames the sandbox may send per run, whatever they carry: decoding each costs the worker, not the run. */
+export const MAX_FRAMES_PER_RUN = 400_000;
+
+function formatBytes(bytes: number): string {
+  const MiB = 1024 * 1024;
+  if (bytes >= MiB) return `${+(bytes / MiB).toFixed(1)} MiB`;
+  if (bytes >= 1024) return `${+(bytes / 1024).toFixed(1)} KiB`;
+  return `${bytes} bytes`;
+}
+
+function formatSeconds(ms: number): string {
+  return `${+(ms / 1000).toFixed(1)} s`;
+}
+
+/** A sentence for the learner saying which limit stopped the program. */
+export function describeLimit(limit: LimitName, limits: RunLimits): string {
+  const reason: Record<LimitName, string> = {
+    time: `it ran for more than ${formatSeconds(limits.wallMs)}`,
+    cpu: `it used more than ${formatSeconds(limits.cpuMs)} of CPU time`,
+    memory: `it used more than ${formatBytes(limits.memoryBytes)} of memory`,
+    processes: `it tried to run more than ${limits.processes} processes and threads at once`,
+    output: `it printed more than ${formatBytes(limits.outputBytes)}`,
+    disk: `it wrote more than ${formatBytes(limits.tmpBytes)} of files`,
+    frames: `it wrote its output in more than ${MAX_FRAMES_PER_RUN.toLocaleString("en")} separate pieces (print larger pieces, less often)`,
+  };
+  return `Your program was stopped: ${reason[limit]}.`;
 }

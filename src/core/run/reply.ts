@@ -1,8 +1,9 @@
-import type { RunLimits } from "./limits.js";
-import { describeLimit, type RunResult } from "./protocol.js";
+import { constants } from "node:os";
+import { describeLimit, type RunLimits } from "./limits.js";
+import { interleavedOutput, type RunResult } from "./protocol.js";
 import { findHints, type Hint } from "./hints.js";
 import { BUTTONS_PER_ROW_MAX, CARD_BODY_MAX, cardSize, FIELD_VALUE_MAX, FORM_VALUE_MAX, MESSAGE_CARDS_MAX } from "../discord-limits.js";
-import { codeBlock } from "../markdown.js";
+import { codeBlock, defuseMentions } from "../markdown.js";
 import { actionId, type Button, type Card, type Field, type Form, type Reply } from "../reply.js";
 import { TIMELINE_PICTURE, timelineAttachments } from "./timeline/attachments.js";
 import { formatDuration } from "./timeline/timeline.js";
@@ -13,26 +14,34 @@ const CARD_FRAME_ROOM = 200;
 const SHOWN_LINES_MAX = 40;
 const OUTPUT_FILE = "output.txt";
 
-const ZERO_WIDTH_SPACE = "\u200b";
-
-/** Output a learner's program printed must not ping anyone, even visually: "@everyone", "<@123>" are broken up. */
-export function defuseMentions(text: string): string {
-  return text
-    .replace(/@(everyone|here)/g, `@${ZERO_WIDTH_SPACE}$1`)
-    .replace(/<(@[!&]?|#)(\d)/g, `<$1${ZERO_WIDTH_SPACE}$2`);
+/**
+ * The first `max` lines of the output and how many lines it has in all: linear in the output, whatever its
+ * length or number of lines, and only the lines shown are copied.
+ */
+function firstLines(output: string, max: number): { lines: string[]; total: number } {
+  const lines: string[] = [];
+  let total = 0;
+  let start = 0;
+  for (let newline = output.indexOf("\n"); newline !== -1; newline = output.indexOf("\n", start)) {
+    if (lines.length < max) lines.push(output.slice(start, newline));
+    total++;
+    start = newline + 1;
+  }
+  // A last line without a newline is a line too; a trailing newline does not start one.
+  if (start < output.length || total === 0) {
+    if (lines.length < max) lines.push(output.slice(start));
+    total++;
+  }
+  return { lines, total };
 }
 
-function outputLines(output: string): string[] {
-  const lines = output.split("\n");
-  if (lines.length > 1 && lines[lines.length - 1] === "") lines.pop();
-  return lines;
-}
-
-function numbered(lines: string[]): string[] {
-  if (lines.length < 2) return lines;
-  const width = String(lines.length).length;
+function numbered(lines: string[], total: number): string[] {
+  if (total < 2) return lines;
+  const width = String(total).length;
   return lines.map((line, index) => `${String(index + 1).padStart(width)} │ ${line}`);
 }
+
+const SIGNAL_NAMES = new Map(Object.entries(constants.signals).map(([name, number]) => [number, name]));
 
 /** Room kept for the note saying what was left out. */
 const NOTE_ROOM = 60;
@@ -43,29 +52,46 @@ const NOTE_ROOM = 60;
  */
 function outputBlock(output: string, budget: number): { block: string; complete: boolean } {
   if (output === "") return { block: "*(no output)*", complete: true };
-  const lines = numbered(outputLines(defuseMentions(output)));
+  const { lines: first, total } = firstLines(output, SHOWN_LINES_MAX);
+  // Each line is cut to the budget first, so a megabyte on one line costs no more than a short one.
+  const lines = numbered(first.map((line) => defuseMentions(line.slice(0, budget))), total);
   const shown: string[] = [];
-  for (const line of lines.slice(0, SHOWN_LINES_MAX)) {
-    const room = budget - NOTE_ROOM - codeBlock([...shown, line].join("\n")).length;
+  let length = 0;
+  for (const [index, line] of lines.entries()) {
+    const room = budget - NOTE_ROOM - codeBlock("").length - length - line.length - (index > 0 ? 1 : 0) - backticks(line);
     if (room >= 0) {
       shown.push(line);
+      length += line.length + (index > 0 ? 1 : 0) + backticks(line);
     } else {
       // A line too long for the room left (print("x" * 10**5)) is cut rather than dropped, so something shows.
-      if (shown.length === 0) shown.push(`${line.slice(0, line.length + room - 1)}…`);
+      if (shown.length === 0) shown.push(`${line.slice(0, Math.max(line.length + room - 1, 0))}…`);
       break;
     }
   }
-  const hidden = lines.length - shown.length;
+  const hidden = total - shown.length;
   const cutLine = shown.length > 0 && shown[shown.length - 1] !== lines[shown.length - 1];
   const note = hidden > 0 ? `\n… ${hidden} more line${hidden === 1 ? "" : "s"} in ${OUTPUT_FILE}` : cutLine ? `\n… the rest is in ${OUTPUT_FILE}` : "";
   return { block: codeBlock(shown.join("\n")) + note, complete: note === "" };
+}
+
+/** Room codeBlock adds inside a line: one zero-width space per backtick that follows another. */
+function backticks(line: string): number {
+  return line.match(/`(?=`)/g)?.length ?? 0;
 }
 
 function status(result: RunResult, limits: RunLimits): { title: string; line?: string; tone: "success" | "error" | "warning" } {
   if (result.outcome === "limit" && result.limit) return { title: "Stopped by a limit", line: describeLimit(result.limit, limits), tone: "warning" };
   if (result.outcome === "ok") return { title: "Finished", tone: "success" };
   if (result.signal) return { title: `Ended by signal ${result.signal}`, tone: "error" };
-  return { title: `Finished with an error (exit code ${result.exitCode})`, tone: "error" };
+  const signal = result.exitCode !== null && result.exitCode > 128 ? SIGNAL_NAMES.get(result.exitCode - 128) : undefined;
+  // Only a number: a program can exit with 137 itself, so it is never taken for a limit, just read for the learner.
+  const meaning = signal ? `, as a process ended by ${signal} reports` : "";
+  return { title: `Finished with an error (exit code ${result.exitCode}${meaning})`, tone: "error" };
+}
+
+/** Plain words for each bound the result hit on its way, under the output. */
+function cappedNote(result: RunResult): string {
+  return result.capped.length === 0 ? "" : `\n-# Shortened: ${result.capped.join("; ")}.`;
 }
 
 function hintField(hint: Hint): Field {
@@ -95,7 +121,7 @@ function runButtons(code: string, codeId: string, hints: Hint[]): Button[][] {
  */
 export function runResultReply(result: RunResult, limits: RunLimits, code: string, codeId: string): Reply {
   const { title, line, tone } = status(result, limits);
-  const output = result.chunks.map((chunk) => chunk.text).join("");
+  const output = interleavedOutput(result);
   const hints = findHints(result, code);
   const fields: Field[] = [
     { name: "Time", value: formatDuration(result.wallMs), inline: true },
@@ -111,15 +137,16 @@ export function runResultReply(result: RunResult, limits: RunLimits, code: strin
     tone: "info",
   };
   const intro = line ? `${line}\n` : "";
+  const capped = cappedNote(result);
   const framing = fields.reduce((sum, field) => sum + field.name.length + field.value.length, 0) + (timelineCard ? cardSize(timelineCard) : 0);
-  const budget = Math.min(CARD_BODY_MAX, MESSAGE_CARDS_MAX - CARD_FRAME_ROOM - framing) - intro.length;
+  const budget = Math.min(CARD_BODY_MAX, MESSAGE_CARDS_MAX - CARD_FRAME_ROOM - framing) - intro.length - capped.length;
   const { block, complete } = outputBlock(output, budget);
   const attachments = [
     ...(complete ? [] : [{ name: OUTPUT_FILE, data: Buffer.from(output), description: "Everything your code printed" }]),
     ...(timeline ? [timeline.attachment] : []),
   ];
   return {
-    cards: [{ title, body: `${intro}${block}`, fields, tone }, ...(timelineCard ? [timelineCard] : [])],
+    cards: [{ title, body: `${intro}${block}${capped}`, fields, tone }, ...(timelineCard ? [timelineCard] : [])],
     buttons: runButtons(code, codeId, hints),
     attachments: attachments.length > 0 ? attachments : undefined,
   };

@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { Resvg } from "@resvg/resvg-js";
-import { BLOCKING_STEP_MS, formatDuration, isBlockingStep, MAX_LANES, type Interval, type OutputLine, type Timeline, type TimelineTask } from "./timeline.js";
+import type { Interval, Timeline, TimelineTask } from "../protocol.js";
+import { BLOCKING_STEP_MS, formatDuration, isBlockingStep, MAX_LANES, waitOf, type OutputLine } from "./timeline.js";
 
 /**
  * The timeline as a picture: one lane per task on a shared time axis, running steps as bars (red when a
@@ -58,7 +59,10 @@ export function renderTimelinePng(timeline: Timeline, lines: readonly OutputLine
 
 export function renderTimelineSvg(timeline: Timeline, lines: readonly OutputLine[]): string {
   const shown = timeline.tasks.slice(0, MAX_LANES);
-  const endMs = Math.max(timeline.wallMs, ...lines.map((line) => line.atMs), ...shown.flatMap((task) => task.intervals.map((i) => i.endMs)), 1);
+  // A loop, not Math.max(...spread): a spread of 200,000 printed lines overflows the call stack.
+  let endMs = Math.max(timeline.wallMs, 1);
+  for (const line of lines) endMs = Math.max(endMs, line.atMs);
+  for (const task of shown) for (const interval of task.intervals) endMs = Math.max(endMs, interval.endMs);
   const x = (ms: number) => PLOT_LEFT + (Math.min(Math.max(ms, 0), endMs) / endMs) * (PLOT_RIGHT - PLOT_LEFT);
 
   const lanesTop = HEADER_HEIGHT;
@@ -74,7 +78,7 @@ export function renderTimelineSvg(timeline: Timeline, lines: readonly OutputLine
     `<rect x="0.5" y="0.5" width="${WIDTH - 1}" height="${height - 1}" rx="8" fill="${COLORS.background}" stroke="${COLORS.border}"/>`,
     ...header(timeline, endMs),
     ...grid(endMs, x, lanesTop, axisTop),
-    ...shown.flatMap((task, index) => lane(task, lanesTop + index * LANE_HEIGHT, x)),
+    ...shown.flatMap((task, index) => lane(timeline, task, lanesTop + index * LANE_HEIGHT, x)),
     ...printedRow(lines, printTop, lanesTop, labelled, x),
     ...axis(endMs, x, axisTop),
     ...footer.map((note, index) => text(PAD, axisTop + AXIS_HEIGHT + index * FOOTER_LINE + 4, note, { size: 11, fill: COLORS.muted })),
@@ -104,7 +108,7 @@ function grid(endMs: number, x: (ms: number) => number, top: number, bottom: num
   return ticks(endMs).map((ms) => `<line x1="${n(x(ms))}" y1="${top}" x2="${n(x(ms))}" y2="${bottom}" stroke="${COLORS.grid}"/>`);
 }
 
-function lane(task: TimelineTask, top: number, x: (ms: number) => number): string[] {
+function lane(timeline: Timeline, task: TimelineTask, top: number, x: (ms: number) => number): string[] {
   const middle = top + LANE_HEIGHT / 2;
   const parts = [
     text(PAD, middle - 2, fit(`${task.coroutine}()`, LABEL_WIDTH - 8, 13), { size: 13 }),
@@ -113,7 +117,7 @@ function lane(task: TimelineTask, top: number, x: (ms: number) => number): strin
   for (const interval of task.intervals.filter((i) => i.kind === "waiting")) {
     const [left, right] = [x(interval.startMs), x(interval.endMs)];
     parts.push(rect(left, middle - 1, right - left, 2, COLORS.waiting));
-    const label = interval.waitingOn?.label;
+    const label = waitOf(timeline, interval)?.label;
     if (label && right - left >= label.length * 10 * CHAR_WIDTH + 8) {
       parts.push(text((left + right) / 2, middle - 5, label, { size: 10, fill: COLORS.muted, anchor: "middle" }));
     }
@@ -175,9 +179,14 @@ function printedRow(lines: readonly OutputLine[], top: number, lanesTop: number,
     return parts;
   }
   const rowEnds = Array.from({ length: PRINT_LABEL_ROWS }, () => -Infinity);
+  // One mark per stream and picture unit: more lines than that draw the same, and the picture stays small.
+  const marked = new Set<string>();
   for (const line of lines) {
     const left = x(line.atMs);
     const color = line.stream === "stderr" ? COLORS.stderr : COLORS.stdout;
+    const mark = `${line.stream} ${Math.round(left)}`;
+    if (marked.has(mark) && !labelled) continue;
+    marked.add(mark);
     // A faint guide up through the lanes shows which task was running when the line was printed.
     parts.push(`<line x1="${n(left)}" y1="${lanesTop}" x2="${n(left)}" y2="${top}" stroke="${color}" stroke-opacity="0.25" stroke-dasharray="2 3"/>`);
     parts.push(rect(left - 1, top + 3, 2, 14, color));

@@ -1,4 +1,5 @@
-import { formatDuration, isBlockingStep, MAX_LANES, type Timeline, type TimelineTask } from "./timeline.js";
+import type { Timeline, TimelineTask } from "../protocol.js";
+import { formatDuration, isBlockingStep, MAX_LANES } from "./timeline.js";
 
 /** Columns of the lanes: fits a phone's code block next to the labels. */
 const COLUMNS = 40;
