@@ -110,8 +110,8 @@ function v2Group(name: string): RunCgroup {
   };
 }
 
-/** On cgroup v1, TCP buffers may take at most this share of the run's memory limit (see v1Group). */
-const TCP_SHARE = 2;
+/** On cgroup v1, TCP buffers may take at most 1/TCP_SHARE of the run's memory limit (see v1Group). */
+const TCP_SHARE = 4;
 
 /** cgroup v1 mounts each controller separately; the group is one directory in each. */
 function v1Dirs(name: string) {
@@ -129,8 +129,9 @@ function v1Group(name: string): RunCgroup {
     for (const limitFile of memoryBytes < current ? order : order.reverse()) writeFileSync(limitFile, String(memoryBytes));
   };
   // v1 charges TCP socket buffers only once a TCP limit is set, and then apart from memory.usage_in_bytes: a run
-  // could hold hundreds of MiB of unread loopback data under a 100 MiB limit. The TCP limit caps that at once;
-  // the run counts as over its memory limit when its TCP buffers fail to grow or both together pass the limit.
+  // could hold hundreds of MiB of unread loopback data under a 100 MiB limit. The TCP limit caps that share (the
+  // kernel lets usage pass it a little before it refuses to grow buffers), and a run whose TCP buffers reach the
+  // cap, or whose memory and TCP buffers together pass its limit, is over its memory limit like any other hog.
   const tcpLimitFile = memory("memory.kmem.tcp.limit_in_bytes");
   const chargesTcp = existsSync(tcpLimitFile);
   let limitBytes = 0;
@@ -148,7 +149,10 @@ function v1Group(name: string): RunCgroup {
     limitEvents: () => ({
       memory:
         readKey(memory("memory.oom_control"), "oom_kill") > 0 ||
-        (chargesTcp && (readNumber("memory.kmem.tcp.failcnt") > 0 || readNumber("memory.usage_in_bytes") + readNumber("memory.kmem.tcp.usage_in_bytes") > limitBytes)),
+        (chargesTcp &&
+          (readNumber("memory.kmem.tcp.failcnt") > 0 ||
+            readNumber("memory.kmem.tcp.max_usage_in_bytes") >= limitBytes / TCP_SHARE ||
+            readNumber("memory.usage_in_bytes") + readNumber("memory.kmem.tcp.usage_in_bytes") > limitBytes)),
       processes: readKey(join(dirs.pids, "pids.events"), "max") > 0,
     }),
     killAll: () => killUntilEmpty(join(dirs.pids, "cgroup.procs")),
