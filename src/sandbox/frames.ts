@@ -4,7 +4,9 @@ export type Frame =
   | { kind: "output"; stream: "stdout" | "stderr"; data: Buffer }
   | { kind: "timeline"; data: Buffer }
   /** A piece of a snapshot of the recording while the program runs; an empty piece ends the snapshot. */
-  | { kind: "timeline-snapshot"; data: Buffer };
+  | { kind: "timeline-snapshot"; data: Buffer }
+  /** Well framed but not the runner's (an unknown kind, a malformed payload): counted against the budget, then dropped. */
+  | { kind: "ignored" };
 
 const HEADER_BYTES = 5;
 /** What the runner reports as its version ("3.11.2"); anything else in an R frame is not the runner's. */
@@ -14,8 +16,9 @@ const MAX_PAYLOAD = 4096 - HEADER_BYTES;
 
 /**
  * Splits the frames byte stream. The learner's code can write to the same fd, so nothing here is
- * trusted: an unknown kind or an oversized length ends parsing for good (only that run's report suffers),
- * and at most one frame is ever buffered.
+ * trusted: an oversized length ends parsing for good (the stream cannot be followed past it; only that run's report
+ * suffers), a frame of unknown kind or malformed payload is handed on as "ignored", and at most one frame is
+ * ever buffered.
  */
 export class FrameReader {
   private pending: Buffer = Buffer.alloc(0);
@@ -32,9 +35,7 @@ export class FrameReader {
       if (this.pending.length < HEADER_BYTES + length) break;
       const payload = this.pending.subarray(HEADER_BYTES, HEADER_BYTES + length);
       this.pending = this.pending.subarray(HEADER_BYTES + length);
-      const frame = decodeFrame(kind, payload);
-      if (!frame) return this.breakOff(frames);
-      frames.push(frame);
+      frames.push(decodeFrame(kind, payload) ?? { kind: "ignored" });
     }
     return frames;
   }

@@ -285,7 +285,7 @@ export class Sandbox {
       this.recording.add(frame.data);
     } else if (frame.kind === "timeline-snapshot") {
       this.recording.addSnapshotPiece(frame.data);
-    } else {
+    } else if (frame.kind !== "ignored") {
       this.collector?.add(frame.stream, "frames", frame.data);
     }
   }

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { FrameReader } from "../../src/sandbox/frames.js";
 import { DEFAULT_LIMITS, describeLimit, resolveLimits, runLimitsSchema } from "../../src/core/run/limits.js";
 import { OutputCollector } from "../../src/sandbox/output.js";
+import { interleavedOutput, parseRunResult, RESULT_BOUNDS } from "../../src/core/run/protocol.js";
 
 function frame(kind: string, payload: Buffer | string): Buffer {
   const data = Buffer.from(payload);
@@ -27,7 +28,15 @@ describe("FrameReader", () => {
     const reader = new FrameReader();
     expect(reader.push(Buffer.concat([frame("o", "ok"), Buffer.from([0x6f, 0xff, 0xff, 0xff, 0xff])]))).toHaveLength(1);
     expect(reader.push(frame("o", "ignored"))).toEqual([]);
-    expect(new FrameReader().push(frame("?", "x"))).toEqual([]);
+  });
+
+  it("hands on frames of unknown kind or malformed payload as ignored, and goes on reading", () => {
+    const reader = new FrameReader();
+    expect(reader.push(Buffer.concat([frame("?", "x"), frame("R", '{"python":"3.11.2; rm -rf /"}'), frame("o", "ok")]))).toEqual([
+      { kind: "ignored" },
+      { kind: "ignored" },
+      { kind: "output", stream: "stdout", data: Buffer.from("ok") },
+    ]);
   });
 });
 
@@ -41,6 +50,17 @@ describe("OutputCollector", () => {
     expect(collector.finish()).toMatchObject({ stdout: "abc", stderr: "de" });
     expect(collector.truncated).toBe(true);
     expect(overflows).toBe(1);
+  });
+
+  it("keeps the order of the first pieces only, then the rest of each stream as one piece: never more chunks than the bound", () => {
+    const collector = new OutputCollector(1 << 20, performance.now(), () => {});
+    for (let index = 0; index < 3 * RESULT_BOUNDS.chunks; index++) collector.add(index % 2 ? "stderr" : "stdout", "frames", Buffer.from(String(index % 10)));
+    const output = collector.finish();
+    expect(output.chunks).toHaveLength(RESULT_BOUNDS.chunks + 2);
+    expect(output.stdout.length + output.stderr.length).toBe(3 * RESULT_BOUNDS.chunks);
+    expect(parseRunResult({ ...output, outcome: "ok", limit: null, exitCode: 0, signal: null, wallMs: 1, cpuMs: 1, truncated: false, python: "3.11.2", capped: [] })).toBeDefined();
+    expect(interleavedOutput(output).slice(0, 4)).toBe("0123");
+    expect(collector.orderCapped).toBe(true);
   });
 
   it("decodes UTF-8 split across writes", () => {
