@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import { Worker } from "bullmq";
 import type { Config } from "../config.js";
 import { recordRun } from "../health/metrics.js";
@@ -40,6 +41,8 @@ export async function startRunWorker(config: Config, redisUrl: string): Promise<
     },
     {
       connection,
+      // Stored on every job it takes (BullMQ's processedBy), so an operator can tell which worker ran a job.
+      name: `${hostname()}:${process.pid}`,
       prefix: config.RUN_QUEUE_PREFIX,
       concurrency: config.WORKER_CONCURRENCY,
       lockDuration: LOCK_MS,

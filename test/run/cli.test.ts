@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -37,6 +37,20 @@ describe("loopy run", () => {
     const result = JSON.parse(stdout);
     for (const field of FIELDS) expect(result).toHaveProperty(field);
     expect(result).toMatchObject({ outcome: "ok", limit: null, exitCode: 0, stdout: "hi\n", truncated: false });
+  });
+
+  it("--json writes its whole result into a pipe and into a file, however large", async () => {
+    const program = file("large-output.py", 'import sys\nfor i in range(30000):\n    print("line", i, file=sys.stderr if i % 3 == 0 else sys.stdout)\n');
+    const piped = await loopyRun([program, "--json"]); // the test reads the CLI's stdout through a pipe
+    expect(piped.stdout.length).toBeGreaterThan(300_000);
+    expect(JSON.parse(piped.stdout).stdout).toContain("line 29999\n");
+    const target = join(scratch, "result.json");
+    const redirected = await new Promise<number | null>((done) => {
+      const child = spawn("sh", ["-c", 'npx tsx src/cli.ts run "$1" --json > "$2"', "sh", program, target], { env: { ...process.env, LOG_LEVEL: "warn" } });
+      child.on("close", done);
+    });
+    expect(redirected).toBe(0);
+    expect(JSON.parse(readFileSync(target, "utf8")).stdout).toBe(JSON.parse(piped.stdout).stdout);
   });
 
   it("reads standard input, prints output and a summary, and exits 0 for a program that failed", async () => {
