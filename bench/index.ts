@@ -4,6 +4,7 @@ const benches = [
   { name: "run", load: () => import("./run.js") },
   { name: "daily", load: () => import("./daily.js") },
   { name: "timeline", load: () => import("./timeline.js") },
+  { name: "results", load: () => import("./results.js") },
 ];
 
 const only = process.argv.slice(2);

@@ -187,8 +187,9 @@ function printedRow(lines: readonly OutputLine[], top: number, lanesTop: number,
     const mark = `${line.stream} ${Math.round(left)}`;
     if (marked.has(mark) && !labelled) continue;
     marked.add(mark);
-    // A faint guide up through the lanes shows which task was running when the line was printed.
-    parts.push(`<line x1="${n(left)}" y1="${lanesTop}" x2="${n(left)}" y2="${top}" stroke="${color}" stroke-opacity="0.25" stroke-dasharray="2 3"/>`);
+    // A faint guide up through the lanes shows which task was running when the line was printed; with more lines
+    // than can be labelled, guides would only grey the lanes over (and cost the most to draw).
+    if (labelled) parts.push(`<line x1="${n(left)}" y1="${lanesTop}" x2="${n(left)}" y2="${top}" stroke="${color}" stroke-opacity="0.25" stroke-dasharray="2 3"/>`);
     parts.push(rect(left - 1, top + 3, 2, 14, color));
     if (!labelled) continue;
     const label = fit(line.text.trim() || "(empty line)", 150, 11);
