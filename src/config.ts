@@ -43,6 +43,19 @@ const environmentSchema = z.object({
   SANDBOX_MEMORY_MB: wholeNumber("a whole number of MiB").optional(),
   SANDBOX_PROCESSES: wholeNumber("a whole number of processes").optional(),
   SANDBOX_OUTPUT_KB: wholeNumber("a whole number of KiB").optional(),
+  // Host uids and gids for sandboxes, one each while alive (src/sandbox/ids.ts): a range nobody else on the host uses.
+  SANDBOX_IDS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+-\d+$/, "expected a range of ids like 900000000-900065535")
+      .transform((range) => {
+        const [first, last] = range.split("-").map(Number) as [number, number];
+        return { first, count: last - first + 1 };
+      })
+      .refine(({ first, count }) => first >= 100_000 && first + count - 1 <= 4_294_967_294, "expected ids from 100000 up to 4294967294, clear of the host's own users")
+      .refine(({ count }) => count >= 64, "expected at least 64 ids (one block)")
+      .optional(),
+  ),
   WORKER_CONCURRENCY: wholeNumber("a whole number of parallel runs").default(2),
   RUN_WORKERS_IN_PROCESS: booleanFlag.default(true),
   RUNS_PER_MINUTE: wholeNumber("a whole number of runs").default(10),

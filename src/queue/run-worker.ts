@@ -6,7 +6,7 @@ import { log } from "../log.js";
 import { resolveLimits } from "../core/run/limits.js";
 import { RunResultStore } from "./run-results.js";
 import { SandboxPool } from "../sandbox/pool.js";
-import { SandboxStartError } from "../sandbox/sandbox.js";
+import { SandboxStartError, useSandboxIds } from "../sandbox/sandbox.js";
 import { connect, limitsFromConfig, LOCK_MS, RUN_QUEUE, runJobSchema, SANDBOX_UNAVAILABLE, STALLED_CHECK_MS, type RunJob, type RunJobResult } from "./run-queue.js";
 
 const workerLog = log.child({ module: "run-worker" });
@@ -19,6 +19,7 @@ export interface RunWorker {
 /** Takes /run jobs from the queue and runs them in pre-started sandboxes, WORKER_CONCURRENCY at a time. */
 export async function startRunWorker(config: Config, redisUrl: string): Promise<RunWorker> {
   const limits = limitsFromConfig(config);
+  if (config.SANDBOX_IDS) useSandboxIds(config.SANDBOX_IDS);
   const pool = new SandboxPool({ size: config.SANDBOX_POOL_SIZE, python: config.LOOPY_PYTHON, limits });
   const connection = connect(redisUrl);
   const results = new RunResultStore(connection, config.RUN_QUEUE_PREFIX);

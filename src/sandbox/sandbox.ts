@@ -7,7 +7,7 @@ import { log } from "../log.js";
 import { BWRAP_TASKS, FRAMES_FD, REQUEST_FD, SECCOMP_FD, sandboxCommand } from "./bwrap-args.js";
 import { createRunCgroup, type RunCgroup } from "./cgroup.js";
 import { FrameReader, type Frame } from "./frames.js";
-import { SandboxIds } from "./ids.js";
+import { SandboxIds, type IdRange } from "./ids.js";
 import { OutputCollector } from "./output.js";
 import { MAX_RECORDING_BYTES, RecordingCollector } from "./recording.js";
 import { createScratch, removeOrphanedScratch, type Scratch } from "./scratch.js";
@@ -40,8 +40,14 @@ const STARTUP_STDERR_BYTES = 4096;
 const REPORT_BYTES_PER_RUN = 16 * MAX_RECORDING_BYTES;
 
 /** One per process: every sandbox alive at once has a host uid and gid of its own. */
-const sandboxIds = new SandboxIds();
+let sandboxIds = new SandboxIds();
 process.once("exit", () => sandboxIds.close());
+
+/** Uses another range of host ids for sandboxes (SANDBOX_IDS); call before the first sandbox starts. */
+export function useSandboxIds(range: IdRange): void {
+  sandboxIds.close();
+  sandboxIds = new SandboxIds(range);
+}
 /** Scratch mounts of workers that died are removed once, before this process mounts its first. */
 let orphansRemoved: Promise<void> | undefined;
 
