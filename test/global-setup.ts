@@ -1,3 +1,4 @@
+import { removeOrphanedScratch } from "../src/sandbox/scratch.js";
 import { startScratchRedis } from "../src/store/redis-server.js";
 
 /**
@@ -5,8 +6,13 @@ import { startScratchRedis } from "../src/store/redis-server.js";
  * Set REDIS_URL to use another server instead.
  */
 export default async function startTestRedis() {
-  if (process.env.REDIS_URL) return;
+  // Test files' processes exit without waiting for their last sandboxes' scratch mounts to go; they are orphans then.
+  const removeScratchOfTestProcesses = () => removeOrphanedScratch();
+  if (process.env.REDIS_URL) return removeScratchOfTestProcesses;
   const redis = await startScratchRedis();
   process.env.REDIS_URL = redis.url;
-  return () => redis.stop();
+  return async () => {
+    await redis.stop();
+    await removeScratchOfTestProcesses();
+  };
 }

@@ -2,7 +2,7 @@ import { checkContent } from "../core/content/check.js";
 import { loadContent } from "../core/content/load.js";
 import { loadConfig } from "../config.js";
 import { interleavedOutput } from "../core/run/protocol.js";
-import { runInSandbox } from "../sandbox/sandbox.js";
+import { runInSandbox, sandboxCleanups } from "../sandbox/sandbox.js";
 
 /**
  * `loopy content check`: validates every file of content/, then runs every concept example and every
@@ -29,6 +29,7 @@ export async function main(args: string[]): Promise<number> {
       },
     },
   );
+  await sandboxCleanups();
   for (const failure of failures) console.log(`✖ ${failure.file}: ${failure.item}\n${failure.problem}\n`);
   console.log(failures.length === 0 ? "All content checks passed." : `${failures.length} content check(s) failed.`);
   return failures.length === 0 ? 0 : 1;

@@ -7,7 +7,7 @@ import { createRunService } from "../queue/run-service.js";
 import { limitsFromConfig } from "../queue/run-queue.js";
 import { describeLimit, type RunLimits } from "../core/run/limits.js";
 import { orderedOutput, type RunResult } from "../core/run/protocol.js";
-import { runInSandbox } from "../sandbox/sandbox.js";
+import { runInSandbox, sandboxCleanups } from "../sandbox/sandbox.js";
 import { startScratchRedis } from "../store/redis-server.js";
 import { findHints } from "../core/run/hints.js";
 import { outputLines } from "../core/run/timeline/timeline.js";
@@ -80,6 +80,7 @@ export async function main(args: string[]): Promise<number> {
   const ending: Ending = flags.has("--queue")
     ? await runThroughQueue(config, source.code)
     : { result: await runInSandbox(source.code, { limits, python: config.LOOPY_PYTHON }), limits };
+  await sandboxCleanups();
   if ("problem" in ending) {
     console.error(`loopy run: ${ending.problem}`);
     return 1;

@@ -1,6 +1,6 @@
 import { resolveLimits, type RunLimits } from "../core/run/limits.js";
 import type { RunResult } from "../core/run/protocol.js";
-import { Sandbox, type SandboxOptions } from "./sandbox.js";
+import { Sandbox, sandboxCleanups, type SandboxOptions } from "./sandbox.js";
 
 export interface SandboxPoolOptions extends SandboxOptions {
   /** Sandboxes kept started and waiting for code; 0 starts every run cold. */
@@ -56,6 +56,7 @@ export class SandboxPool {
     this.closed = true;
     await Promise.all(this.ready.splice(0).map((sandbox) => sandbox.destroy()));
     while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+    await sandboxCleanups();
   }
 
   private takeReady(): Sandbox | undefined {

@@ -43,6 +43,19 @@ const REPORT_BYTES_PER_RUN = 16 * MAX_RECORDING_BYTES;
 let sandboxIds = new SandboxIds();
 process.once("exit", () => sandboxIds.close());
 
+/** Clean-ups of finished sandboxes still under way (unmounting their scratch, giving back their ids). */
+const cleanups = new Set<Promise<void>>();
+
+function trackCleanup(cleanup: Promise<void>): void {
+  cleanups.add(cleanup);
+  void cleanup.finally(() => cleanups.delete(cleanup));
+}
+
+/** Resolves once every finished sandbox of this process is wholly cleaned up (for pool.close and tests). */
+export async function sandboxCleanups(): Promise<void> {
+  while (cleanups.size > 0) await Promise.allSettled([...cleanups]);
+}
+
 /** Uses another range of host ids for sandboxes (SANDBOX_IDS); call before the first sandbox starts. */
 export function useSandboxIds(range: IdRange): void {
   sandboxIds.close();
@@ -180,7 +193,10 @@ export class Sandbox {
     try {
       return await this.runOnce(code, limits);
     } finally {
-      await this.destroy();
+      // Nothing of the run is left once its cgroup is gone; unmounting its scratch (a few ms of mount(8)) and
+      // giving back its uid need not delay the answer. `sandboxCleanups()` waits for them.
+      await this.cgroup.destroy().catch(() => {}); // destroy() tries again and logs
+      trackCleanup(this.destroy());
     }
   }
 
