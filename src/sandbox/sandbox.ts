@@ -4,6 +4,7 @@ import type { Readable, Writable } from "node:stream";
 import { setTimeout as sleep } from "node:timers/promises";
 import { BWRAP_TASKS, SECCOMP_FD, sandboxCommand } from "./bwrap-args.js";
 import { createRunCgroup, type RunCgroup } from "./cgroup.js";
+import { cgroupProblem } from "./cgroup-problem.js";
 import { RecordingCollector } from "../core/run/timeline/timeline.js";
 import { FrameReader, type Frame } from "./frames.js";
 import { resolveLimits, type RunLimits } from "../core/run/limits.js";
@@ -97,10 +98,7 @@ export class Sandbox {
     try {
       cgroup = createRunCgroup();
     } catch (error) {
-      throw new SandboxStartError(
-        `Cannot create a control group for the run (${(error as NodeJS.ErrnoException).code ?? String(error)}): ` +
-          "Loopy's workers must run as root, or with a delegated cgroup v2 subtree. `npx loopy doctor` checks the machine.",
-      );
+      throw new SandboxStartError(`${cgroupProblem(error)} \`npx loopy doctor\` checks the machine.`);
     }
     let sandbox: Sandbox | undefined;
     try {
