@@ -1,14 +1,34 @@
-# One image for the bot and the workers. Debian bookworm pins the Python that runs learners' code (3.11).
-FROM node:20-bookworm-slim AS deps
+# One image for the bot and the workers, made of Debian trixie's own packages: Node.js 20.19, bubblewrap 0.12,
+# Python 3.13 with python3-seccomp, fonts for the timeline pictures, tini.
+# BASE_IMAGE is Debian trixie: the registry's debian:trixie-slim by default; where no registry can be reached,
+# a local image made with debootstrap (test/docker/stand-in-base.sh builds one and labels it a test stand-in).
+ARG BASE_IMAGE=debian:trixie-slim
+
+# --- npm dependencies (production only), with Debian's npm, which the final image leaves out ----------------
+FROM ${BASE_IMAGE} AS deps
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends nodejs npm ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+# A registry reached through a TLS-inspecting proxy: put the proxy's CA bundle in docker/build-ca/extra-ca.crt
+# (git-ignored; see docker/build-ca/README.md). It is trusted for `npm ci` only and never reaches the final image.
+COPY docker/build-ca/ /tmp/build-ca/
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+RUN if [ -f /tmp/build-ca/extra-ca.crt ]; then export NODE_EXTRA_CA_CERTS=/tmp/build-ca/extra-ca.crt; fi \
+ && npm ci --omit=dev --no-audit --no-fund --loglevel=warn
 
-FROM node:20-bookworm-slim
+# --- Python userlands (the Pythons issue) --------------------------------------------------------------------
+# Reserved: `npx loopy pythons install --dir DIR` (debootstrap) will build the userlands of 3.11 and 3.13-3.15
+# in a stage here, and the final stage will copy DIR. Until it lands, runs use the image's own Python 3.13.
+# FROM ${BASE_IMAGE} AS pythons
+
+# --- the image -----------------------------------------------------------------------------------------------
+FROM ${BASE_IMAGE}
 RUN apt-get update \
- && apt-get install -y --no-install-recommends bubblewrap fonts-dejavu-core python3.11-minimal libpython3.11-stdlib python3-seccomp tini \
- && ln -sf /usr/bin/python3.11 /usr/bin/python3 \
- && rm -rf /var/lib/apt/lists/*
+ && apt-get install -y --no-install-recommends nodejs bubblewrap python3-minimal libpython3-stdlib python3-seccomp \
+      fonts-dejavu-core tini ca-certificates \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 1000 --user-group --home-dir /app --shell /usr/sbin/nologin node
 WORKDIR /app
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json tsconfig.json ./
@@ -23,7 +43,7 @@ ENV NODE_ENV=production LOOPY_PYTHON=/usr/bin/python3 LOOPY_DATA_DIR=/tmp/loopy 
 EXPOSE 9100
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 CMD ["node", "/usr/local/lib/loopy-healthcheck.mjs", "/healthz"]
 # The bot runs as the unprivileged "node" user. The worker service overrides this (see docker-compose.yml):
-# it starts as root only to set up its control group, and every sandbox then runs as uid 65534.
+# it starts as root only to mount its control groups, and every sandbox then runs as uid 65534.
 USER node
 # Node itself, not npx: tini hands SIGTERM straight to the process that shuts down gracefully.
 ENTRYPOINT ["tini", "--"]

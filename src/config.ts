@@ -65,7 +65,7 @@ const environmentSchema = z.object({
   RUN_WAIT_SECONDS: wholeNumber("a whole number of seconds").max(600, "expected at most 600 seconds").default(300),
   // Prefix of the run queue's Redis keys, so several Loopy deployments (or test files) can share one Redis.
   RUN_QUEUE_PREFIX: z.string().regex(/^[\w.-]+$/, "expected letters, digits, dots or dashes").default("loopy"),
-  HEALTH_PORT: z.coerce.number({ error: "expected a port number" }).int().min(1).max(65535).optional(),
+  HEALTH_PORT: z.coerce.number({ error: "expected a port number (0: any free port)" }).int().min(0).max(65535).optional(),
 });
 
 export type Config = z.infer<typeof environmentSchema>;

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { log } from "../log.js";
 import { isProcessAlive } from "../process-alive.js";
 
 const CGROUP_ROOT = "/sys/fs/cgroup";
@@ -64,6 +65,10 @@ async function killUntilEmpty(procsFile: string, killHelper?: string): Promise<v
   }
 }
 
+/**
+ * Removes an emptied group's directory. A group that cannot be removed (e.g. ENOTEMPTY, EBUSY for good) holds
+ * no process any more, so the run's answer stands: it is logged, and the next worker start retries it.
+ */
 async function removeDir(dir: string): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
@@ -73,7 +78,10 @@ async function removeDir(dir: string): Promise<void> {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "ENOENT") return;
       // EBUSY: killed tasks can take a moment to leave the group.
-      if (code !== "EBUSY" || attempt === 100) throw error;
+      if (code !== "EBUSY" || attempt === 100) {
+        log.warn({ module: "sandbox", cgroup: dir, code, err: error }, "could not remove a run's control group (left for the next start)");
+        return;
+      }
       await sleep(10);
     }
   }
@@ -171,6 +179,8 @@ function createGroup(name: string): RunCgroup {
   const created: string[] = [];
   try {
     for (const dir of Object.values(v1Dirs(name))) {
+      // A plain directory there (e.g. a container's tmpfs) would take the run's cgroup.procs as a file.
+      if (!existsSync(join(dir, "..", "cgroup.procs"))) throw Object.assign(new Error(`${dir}/.. is not a cgroup hierarchy`), { code: "ENOTCGROUP" });
       mkdirSync(dir);
       created.push(dir);
     }

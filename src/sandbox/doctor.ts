@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { createRunCgroup } from "./cgroup.js";
+import { cgroupProblem } from "./cgroup-problem.js";
 import { DEFAULT_PYTHON, runInSandbox } from "./sandbox.js";
 import { buildSeccompFilter } from "./seccomp.js";
 
@@ -19,11 +20,13 @@ export async function checkSandbox(
   for (const tool of ["bwrap", "setpriv"]) {
     if (spawnSync(tool, ["--version"]).status !== 0) problems.push(`${tool} is missing (Debian packages: bubblewrap, util-linux).`);
   }
-  if (process.getuid?.() !== 0) problems.push("The sandbox needs root to create control groups and drop to uid 65534.");
-  try {
-    await createRunCgroup().destroy();
-  } catch (error) {
-    problems.push(`Cannot create a control group for a run (${String(error)}): mount cgroups read-write (v2 with memory, pids, cpu delegated, or v1).`);
+  if (process.getuid?.() !== 0) problems.push("The sandbox needs root to create control groups, mount each run's scratch and drop to an unprivileged uid.");
+  else {
+    try {
+      await createRunCgroup().destroy();
+    } catch (error) {
+      problems.push(cgroupProblem(error));
+    }
   }
   try {
     await buildSeccompFilter(options.seccompPython);

@@ -6,6 +6,7 @@ import type { LimitName, RunResult } from "../core/run/protocol.js";
 import { log } from "../log.js";
 import { BWRAP_TASKS, FRAMES_FD, REQUEST_FD, SECCOMP_FD, sandboxCommand } from "./bwrap-args.js";
 import { createRunCgroup, type RunCgroup } from "./cgroup.js";
+import { cgroupProblem } from "./cgroup-problem.js";
 import { FrameReader, type Frame } from "./frames.js";
 import { SandboxIds, type IdRange } from "./ids.js";
 import { OutputCollector } from "./output.js";
@@ -128,10 +129,7 @@ export class Sandbox {
     try {
       cgroup = createRunCgroup();
     } catch (error) {
-      throw new SandboxStartError(
-        `Cannot create a control group for the run (${(error as NodeJS.ErrnoException).code ?? String(error)}): ` +
-          "Loopy's workers must run as root, or with a delegated cgroup v2 subtree. `npx loopy doctor` checks the machine.",
-      );
+      throw new SandboxStartError(`${cgroupProblem(error)} \`npx loopy doctor\` checks the machine.`);
     }
     orphansRemoved ??= removeOrphanedScratch();
     await orphansRemoved;

@@ -34,7 +34,9 @@ export async function createScratch(name: string, bytes: number, uid: number, gi
   chmodSync(SCRATCH_ROOT, 0o711);
   mkdirSync(dir, { mode: 0o700 });
   try {
-    await run("mount", ["-t", "tmpfs", "-o", `size=${bytes},nr_inodes=${SCRATCH_INODES},mode=0700,uid=${uid},gid=${gid},nosuid,nodev`, "tmpfs", dir]);
+    // Root's own mount point (0711): the folders in it are made by root and handed to the run's uid, so the worker
+    // needs CAP_CHOWN but not CAP_DAC_OVERRIDE.
+    await run("mount", ["-t", "tmpfs", "-o", `size=${bytes},nr_inodes=${SCRATCH_INODES},mode=0711,nosuid,nodev`, "tmpfs", dir]);
   } catch (error) {
     rmdirSync(dir);
     throw new Error(`cannot mount the run's scratch file system at ${dir}: ${((error as { stderr?: string }).stderr ?? String(error)).trim()}`);

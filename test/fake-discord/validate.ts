@@ -6,11 +6,11 @@ import { ApplicationCommandOptionType, ApplicationCommandType, InteractionRespon
 
 /**
  * Would Discord accept this request? First Discord's own OpenAPI description of the route's body
- * (../shared/discord-api-spec), then the documented rules the spec cannot express (its README).
+ * (discord-api-spec/, vendored beside this file), then the documented rules the spec cannot express (its README).
  * Each function returns the problems found, as sentences; an empty list means Discord would accept it.
  */
 
-const specPath = fileURLToPath(new URL("../../../shared/discord-api-spec/openapi.json", import.meta.url));
+const specPath = fileURLToPath(new URL("./discord-api-spec/openapi.json", import.meta.url));
 const spec = JSON.parse(readFileSync(specPath, "utf8")) as {
   paths: Record<string, Record<string, { requestBody?: { content: Record<string, unknown> } }>>;
 };
