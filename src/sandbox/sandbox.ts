@@ -11,7 +11,7 @@ import { FrameReader, type Frame } from "./frames.js";
 import { SandboxIds, type IdRange } from "./ids.js";
 import { OutputCollector } from "./output.js";
 import { MAX_RECORDING_BYTES, RecordingCollector } from "./recording.js";
-import { createScratch, removeOrphanedScratch, type Scratch } from "./scratch.js";
+import { createScratch, removeOrphanedScratch, unmountIdleScratch, type Scratch } from "./scratch.js";
 import { seccompFilter } from "./seccomp.js";
 
 const sandboxLog = log.child({ module: "sandbox" });
@@ -52,9 +52,13 @@ function trackCleanup(cleanup: Promise<void>): void {
   void cleanup.finally(() => cleanups.delete(cleanup));
 }
 
-/** Resolves once every finished sandbox of this process is wholly cleaned up (for pool.close and tests). */
+/**
+ * Resolves once every finished sandbox of this process is wholly cleaned up and the idle scratch file systems are
+ * unmounted: for pool.close and commands that exit after their runs.
+ */
 export async function sandboxCleanups(): Promise<void> {
   while (cleanups.size > 0) await Promise.allSettled([...cleanups]);
+  await unmountIdleScratch();
 }
 
 /** Uses another range of host ids for sandboxes (SANDBOX_IDS); call before the first sandbox starts. */
@@ -137,7 +141,7 @@ export class Sandbox {
     let scratch: Scratch | undefined;
     let sandbox: Sandbox | undefined;
     try {
-      scratch = await createScratch(cgroup.name, limits.tmpBytes, id, id).catch((error: unknown) => {
+      scratch = await createScratch(limits.tmpBytes, id, id).catch((error: unknown) => {
         throw new SandboxStartError(error instanceof Error ? error.message : String(error));
       });
       cgroup.setLimits(limits.memoryBytes, limits.processes + BWRAP_TASKS);

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { rm } from "node:fs/promises";
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statfsSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -22,16 +23,21 @@ export interface Scratch {
   readonly shmDir: string;
   /** Whether the run filled the file system (space or files), read from outside. */
   isFull(): boolean;
-  /** Unmounts and removes it; errors are the caller's to log, never the learner's. */
+  /** Empties it for the next sandbox (or unmounts it); errors are the caller's to log, never the learner's. */
   destroy(): Promise<void>;
 }
 
-/** Mounts a scratch file system of `bytes` for one sandbox, owned by the sandbox's uid and gid. */
-export async function createScratch(name: string, bytes: number, uid: number, gid: number): Promise<Scratch> {
-  const dir = join(SCRATCH_ROOT, name);
+/** Emptied scratch file systems kept mounted for the next sandboxes, by size: mount(8) per run would cost the run. */
+const idle = new Map<number, string[]>();
+/** Kept per size; more are unmounted. */
+const IDLE_PER_SIZE = 4;
+let mounted = 0;
+
+async function mountScratch(bytes: number): Promise<string> {
   // Searchable by every sandbox uid (bwrap opens the folders as the run's user), listable by none.
   mkdirSync(SCRATCH_ROOT, { recursive: true, mode: 0o711 });
   chmodSync(SCRATCH_ROOT, 0o711);
+  const dir = join(SCRATCH_ROOT, `loopy-sandbox-${process.pid}-${++mounted}`);
   mkdirSync(dir, { mode: 0o700 });
   try {
     // Root's own mount point (0711): the folders in it are made by root and handed to the run's uid, so the worker
@@ -41,13 +47,23 @@ export async function createScratch(name: string, bytes: number, uid: number, gi
     rmdirSync(dir);
     throw new Error(`cannot mount the run's scratch file system at ${dir}: ${((error as { stderr?: string }).stderr ?? String(error)).trim()}`);
   }
+  return dir;
+}
+
+/**
+ * A scratch file system of `bytes` for one sandbox, its folders owned by the sandbox's uid and gid: an emptied one
+ * kept from an earlier sandbox when there is one (it holds nothing of that run: its folders were removed, and
+ * every process that could have kept a file open is dead), else a new mount.
+ */
+export async function createScratch(bytes: number, uid: number, gid: number): Promise<Scratch> {
+  const dir = idle.get(bytes)?.pop() ?? (await mountScratch(bytes));
   const tmpDir = join(dir, "tmp");
   const shmDir = join(dir, "shm");
   for (const sub of [tmpDir, shmDir]) {
     mkdirSync(sub, { mode: 0o700 });
     chownSync(sub, uid, gid);
   }
-  let destroyed: Promise<void> | undefined;
+  let released: Promise<void> | undefined;
   return {
     tmpDir,
     shmDir,
@@ -56,10 +72,27 @@ export async function createScratch(name: string, bytes: number, uid: number, gi
       return stats.bavail === 0 || stats.ffree === 0;
     },
     destroy() {
-      destroyed ??= unmount(dir);
-      return destroyed;
+      released ??= (async () => {
+        // In the thread pool: a run may leave 8,192 files, and the worker's event loop must not wait for them.
+        await Promise.all([rm(tmpDir, { recursive: true, force: true }), rm(shmDir, { recursive: true, force: true })]);
+        const kept = idle.get(bytes) ?? [];
+        if (kept.length < IDLE_PER_SIZE) {
+          kept.push(dir);
+          idle.set(bytes, kept);
+        } else {
+          await unmount(dir);
+        }
+      })();
+      return released;
     },
   };
+}
+
+/** Unmounts the idle scratch file systems (when a pool closes; the next sandbox mounts afresh). */
+export async function unmountIdleScratch(): Promise<void> {
+  const dirs = [...idle.values()].flat();
+  idle.clear();
+  await Promise.all(dirs.map(unmount));
 }
 
 async function unmount(dir: string): Promise<void> {
