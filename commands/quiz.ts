@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { AutocompleteRequest, CommandInteraction, ComponentInteraction } from "../src/core/interaction.js";
 import { feedbackReply, questionReply } from "../src/core/quiz/replies.js";
 import { choiceLetter, isCorrect, questionsMatching } from "../src/core/quiz/select.js";
+import { shownQuestion } from "../src/core/quiz/shuffle.js";
 import { actionId, errorReply } from "../src/core/reply.js";
 import { pickQuizQuestion, recordProgress, recordQuizAnswer } from "../src/store/quiz-store.js";
 
@@ -41,9 +42,11 @@ export async function execute(interaction: CommandInteraction<z.infer<typeof opt
   if (!question) {
     return interaction.reply(errorReply("There are no questions for that topic and difficulty yet. Try another difficulty, or no topic at all."));
   }
-  // The message's own id (this interaction's) goes into each button, so every user answers each message once.
+  // The message's own id (this interaction's) goes into each button, so every user answers each message once;
+  // it also fixes the message's order of choices, so the answer handler sees the same order again.
+  const shown = shownQuestion(question, interaction.id);
   await interaction.reply(
-    questionReply(question, content.concepts, (choice) => actionId("quiz", "answer", interaction.id, question.id, String(choice)), {
+    questionReply(shown, content.concepts, (choice) => actionId("quiz", "answer", interaction.id, question.id, String(choice)), {
       heading: "Quiz",
       footer: "Pick an answer below: one answer each, and only you see whether you were right.",
     }),
@@ -57,7 +60,7 @@ export async function autocomplete({ value, services }: AutocompleteRequest) {
 const answerArgs = z.tuple([z.string().min(1), z.string().min(1), z.coerce.number().int().min(0).max(3)]);
 
 export const components = {
-  /** A choice button: quiz:answer:<messageId>:<questionId>:<choice>. */
+  /** A choice button: quiz:answer:<messageId>:<questionId>:<choice>, the choice's position as shown on that message. */
   async answer(interaction: ComponentInteraction) {
     const parsed = answerArgs.safeParse(interaction.args);
     const { content, redis } = interaction.services;
@@ -66,11 +69,13 @@ export const components = {
       return interaction.reply(errorReply("This question is no longer in the quiz bank. Try /quiz for a new one."));
     }
     const [postId, , choice] = parsed.data;
+    // The choice is a position on that message: scored in the message's order.
+    const shown = shownQuestion(question, postId);
     const previous = await recordQuizAnswer(redis, postId, interaction.user.id, choice);
     if (previous !== undefined) {
       return interaction.reply(errorReply(`You already answered this one (${choiceLetter(previous)}). Try /quiz for another question!`));
     }
-    await recordProgress(redis, [{ userId: interaction.user.id, concept: question.concept, correct: isCorrect(question, choice) }]);
-    await interaction.reply(feedbackReply(question, choice, content.concepts));
+    await recordProgress(redis, [{ userId: interaction.user.id, concept: question.concept, correct: isCorrect(shown, choice) }]);
+    await interaction.reply(feedbackReply(shown, choice, content.concepts));
   },
 };

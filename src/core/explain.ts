@@ -1,11 +1,11 @@
 import type { Concept } from "./content/schema.js";
 import type { ConceptIndex } from "./content/search.js";
-import { codeBlock, splitMarkdown } from "./markdown.js";
+import { codeBlock, reflowParagraphs, splitMarkdown } from "./markdown.js";
 import { BUTTON_LABEL_MAX, CARD_BODY_MAX, CARDS_PER_MESSAGE_MAX, cardSize, CHOICE_LABEL_MAX, MESSAGE_CARDS_MAX } from "./discord-limits.js";
 import { actionId, type Card, type Reply } from "./reply.js";
 
 function explanationCards(concept: Concept): Card[] {
-  const text = `*${concept.summary}*\n\n${concept.body}`;
+  const text = `*${concept.summary}*\n\n${reflowParagraphs(concept.body)}`;
   return splitMarkdown(text, CARD_BODY_MAX).map((body, index) => ({
     title: index === 0 ? concept.title : `${concept.title} (continued)`,
     url: index === 0 ? concept.docs[0]!.url : undefined,

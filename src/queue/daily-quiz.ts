@@ -5,6 +5,7 @@ import type { Person } from "../core/person.js";
 import type { ChannelPoster } from "../core/quiz/poster.js";
 import { questionReply, revealReply } from "../core/quiz/replies.js";
 import { choiceLetter, isCorrect } from "../core/quiz/select.js";
+import { shownQuestion } from "../core/quiz/shuffle.js";
 import { scoreAnswer } from "../core/quiz/streak.js";
 import { localClock, localDate, localInstant, nextDate } from "../core/quiz/time.js";
 import { actionId, errorReply, type Reply } from "../core/reply.js";
@@ -180,7 +181,7 @@ export class DailyQuiz implements DailyQuizService {
     }
     const number = posted + 1;
     const revealAt = this.now() + settings.revealAfterMinutes * 60_000;
-    const reply = this.dailyQuestionReply(question, number, date, revealAt, settings);
+    const reply = this.dailyQuestionReply(dailyShown(question, guildId, date), number, date, revealAt, settings);
     const { messageId } = await this.deps.poster.post(settings.channelId, reply, { pingRoleId: settings.pingRoleId });
     return { messageId, question, number, revealAt };
   }
@@ -197,11 +198,13 @@ export class DailyQuiz implements DailyQuizService {
   async reveal(guildId: string, date: string): Promise<void> {
     const post = await readPost(this.redis, guildId, date);
     if (!post || post.revealed || !(await claimReveal(this.redis, guildId, date))) return;
-    const question = this.question(post.questionId);
-    if (!question) {
+    const inBank = this.question(post.questionId);
+    if (!inBank) {
       dailyLog.warn({ guild: guildId, date, question: post.questionId }, "the daily question left the bank; not revealed");
       return;
     }
+    // Votes are positions on the posted message: scored and revealed in its order.
+    const question = dailyShown(inBank, guildId, date);
     const votes = await readDailyAnswers(this.redis, guildId, date);
     const voters = [...votes.keys()];
     const before = await readStreaks(this.redis, guildId, voters);
@@ -256,7 +259,13 @@ export class DailyQuiz implements DailyQuizService {
     return queued;
   }
 
+  /** The question of the bank by id, in its authored order (see dailyShown for the order posted). */
   private question(id: string): Question | undefined {
     return this.deps.content.questions.find((question) => question.id === id);
   }
+}
+
+/** A daily question as its message shows it: the order of choices is fixed by the quiz's server and date. */
+function dailyShown(question: Question, guildId: string, date: string): Question {
+  return shownQuestion(question, `daily:${guildId}:${date}`);
 }

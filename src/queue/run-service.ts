@@ -167,9 +167,9 @@ export async function createRunService(config: Config, redisUrl: string): Promis
         return { accepted: false, problem: "I can't reach the run queue right now. Please try again in a minute." };
       }
     },
-    async reply(code, outcome) {
+    async reply(code, outcome, titles) {
       const codeId = await codes.save(code);
-      return outcome.finished ? runResultReply(outcome.result, outcome.limits, code, codeId) : runFailureReply(outcome.problem, codeId);
+      return outcome.finished ? runResultReply(outcome.result, outcome.limits, code, codeId, titles) : runFailureReply(outcome.problem, codeId);
     },
     savedCode: (id) => codes.load(id),
     async close() {

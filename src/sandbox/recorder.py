@@ -52,6 +52,7 @@ WATCH_SECONDS = LONG_STEP_SECONDS
 SNAPSHOT_SECONDS = 1.0
 
 ASYNCIO_DIR = os.path.dirname(asyncio.__file__) + os.sep
+LEARNER_FILE = "/tmp/main.py"  # runner.py runs the learner's code as this file
 Task = asyncio.Task
 _GatheringFuture = asyncio.tasks._GatheringFuture
 CoroutineType = types.CoroutineType
@@ -383,12 +384,20 @@ def running_step():
     No coroutine or task is returned: the watchdog keeps what it saw between looks, and that must not
     keep anything of the program alive (a coroutine's `finally` runs when it is collected).
     """
-    for task in list(current_tasks.values()):
+    for loop, task in list(current_tasks.items()):
         coro = task.get_coro()
         if type(coro) is TimedCoroutine and coro.started is not None:
-            frame = getattr(coro.coro, "cr_frame", None)
-            return coro.record, coro.started, None if frame is None else frame.f_lineno
+            return coro.record, coro.started, learner_line(loop)
     return None
+
+
+def learner_line(loop):
+    """The line of main.py the loop's thread is at: its innermost frame there, e.g. the loop in spinner()
+    that main() awaits, not main()'s `await spinner()` (mid-step, main's cr_await is None: no chain to walk)."""
+    frame = sys._current_frames().get(getattr(loop, "_thread_id", None))
+    while frame is not None and frame.f_code.co_filename != LEARNER_FILE:
+        frame = frame.f_back
+    return None if frame is None else frame.f_lineno
 
 
 def watch(recording, write_snapshot):

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { loadContent } from "../../src/core/content/load.js";
 import { ConceptIndex } from "../../src/core/content/search.js";
 import { explainReplies, unknownTopicReply } from "../../src/core/explain.js";
+import { reflowParagraphs } from "../../src/core/markdown.js";
 import { renderForDiscord } from "../../src/discord/render.js";
 
 const content = loadContent("content");
@@ -68,8 +69,12 @@ describe("/explain replies fit Discord's limits", () => {
       .flatMap((reply) => reply.cards ?? [])
       .map((card) => card.body)
       .join("\n");
-    expect(text).toContain(gather.body);
-    expect(text.indexOf(gather.body)).toBeLessThan(text.indexOf(gather.example.code.trimEnd()));
+    expect(text).toContain(reflowParagraphs(gather.body));
+    expect(text.indexOf(reflowParagraphs(gather.body))).toBeLessThan(text.indexOf(gather.example.code.trimEnd()));
+    // Re-flowed: the author's hard-wrapped paragraph lines are joined, so Discord wraps them to the screen.
+    const wrapped = gather.body.split("\n").find((line, index, lines) => /^[A-Za-z`*]/.test(line) && /^[A-Za-z`]/.test(lines[index + 1] ?? ""));
+    expect(wrapped).toBeDefined();
+    expect(text).not.toContain(`${wrapped}\n`);
   });
 });
 

@@ -7,7 +7,7 @@ import { localClock } from "../../src/core/quiz/time.js";
 import { DAILY_QUEUE, DailySchedules, schedulerId } from "../../src/queue/daily-schedule.js";
 import { keys } from "../../src/store/keys.js";
 import { waitUntil } from "../wait.js";
-import { actionsOf, as, RecordingPoster, startProcess, testRedis, TestClock, textOf, type TestProcess } from "./helpers.js";
+import { actionsOf, as, RecordingPoster, shownAnswer, startProcess, testRedis, TestClock, textOf, type TestProcess } from "./helpers.js";
 
 const DB = 6;
 const PREFIX = "test-daily";
@@ -267,9 +267,12 @@ describe("daily questions, answers, reveal and scores", () => {
     const bot = await start(poster, clock);
     const guildId = randomUUID();
     await admin(bot, guildId).command("daily", { ...setup, "ping-role": "222" });
+    // The position of the right answer on the posted message: its choices are shuffled.
     const answerOf = async (date: string) => {
       const post = await redis.hget(keys.dailyPost(guildId, date), "questionId");
-      return bot.services.content.questions.find((question) => question.id === post)!.answer;
+      const messageId = await redis.hget(keys.dailyPost(guildId, date), "messageId");
+      const message = poster.posts.find((posted) => posted.messageId === messageId)!;
+      return shownAnswer(message.reply, bot.services.content.questions.find((question) => question.id === post)!);
     };
     const press = async (userId: string, date: string, right: boolean) => {
       const answer = await answerOf(date);
@@ -296,6 +299,11 @@ describe("daily questions, answers, reveal and scores", () => {
     const revealed = textOf(poster.edits[0]!.reply);
     expect(poster.edits[0]!.messageId).toBe(poster.posts[0]!.messageId);
     expect(revealed).toMatch(/67% \(2\) ✓/);
+    // The reveal names the letter the posted message showed the right answer under, and keeps that order.
+    const letter = "ABCD"[await answerOf("2026-05-04")]!;
+    expect(revealed).toContain(`Answer: ${letter}`);
+    expect(revealed).toContain(`${letter}) 67% (2) ✓`);
+    expect(poster.edits[0]!.reply.cards![0]!.body).toBe(poster.posts[0]!.reply.cards![0]!.body);
     expect(revealed).toContain("<@ana>, <@bo>");
     expect(revealed).not.toContain("<@cy>");
     expect(actionsOf(poster.edits[0]!.reply)[0]).toMatch(/^explain:show:/);

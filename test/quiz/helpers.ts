@@ -137,3 +137,16 @@ export function textOf(reply: Reply): string {
 export function actionsOf(reply: Reply): string[] {
   return (reply.buttons ?? []).flat().flatMap((button) => ("action" in button ? [button.action] : []));
 }
+
+/**
+ * The position (0 for A) at which a question message shows the question's right answer, read from the
+ * message's text: the choice after "**X)**" that reads as the authored right choice.
+ */
+export function shownAnswer(reply: Reply, question: { choices: string[]; answer: number }): number {
+  const plain = (text: string) => text.replace(/```\w*/g, "").replace(/`/g, "").trim();
+  const body = reply.cards![0]!.body!;
+  const parts = body.split(/\*\*[A-D]\)\*\*/).slice(1);
+  const positions = parts.flatMap((part, index) => (plain(part) === plain(question.choices[question.answer]!) ? [index] : []));
+  if (positions.length !== 1) throw new Error(`the right answer is not shown exactly once in:\n${body}`);
+  return positions[0]!;
+}

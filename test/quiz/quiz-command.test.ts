@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { actionsOf, as, RecordingPoster, startProcess, testRedis, TestClock, textOf, type TestProcess } from "./helpers.js";
+import { bank, actionsOf, as, RecordingPoster, shownAnswer, startProcess, testRedis, TestClock, textOf, type TestProcess } from "./helpers.js";
 
 const DB = 5;
 let bot: TestProcess;
@@ -12,6 +12,7 @@ afterAll(() => bot.stop());
 
 /** The question id of a /quiz reply, read from its first button. */
 const questionIdOf = (action: string) => action.split(":")[3]!;
+const questionOf = (id: string) => bank.questions.find((question) => question.id === id)!;
 
 describe("/quiz", () => {
   it("never repeats a question for a user until they have seen the whole bank", async () => {
@@ -41,22 +42,43 @@ describe("/quiz", () => {
     expect(replies[0]!.private).toBeFalsy();
     const buttons = actionsOf(replies[0]!);
     expect(buttons).toHaveLength(4);
-    const [feedback] = await asker.press(buttons[1]!);
+    const right = shownAnswer(replies[0]!, questionOf("alpha-idea"));
+    const wrong = (right + 1) % 4;
+    const [feedback] = await asker.press(buttons[right]!);
     expect(feedback!.private).toBe(true);
-    expect(textOf(feedback!)).toContain("Right");
+    expect(textOf(feedback!)).toContain(`Right: ${"ABCD"[right]}!`);
     expect(actionsOf(feedback!)).toContain("explain:show:alpha");
-    const [again] = await asker.press(buttons[0]!);
-    expect(textOf(again!)).toContain("already answered this one (B)");
-    const [other] = await as(bot, { userId: "friend" }).press(buttons[0]!);
-    expect(textOf(other!)).toContain("Not quite");
+    const [again] = await asker.press(buttons[wrong]!);
+    expect(textOf(again!)).toContain(`already answered this one (${"ABCD"[right]})`);
+    const [other] = await as(bot, { userId: "friend" }).press(buttons[wrong]!);
+    expect(textOf(other!)).toContain(`Not quite: the answer is ${"ABCD"[right]}`);
+  });
+
+  it("a hundred asks show the right answer in every position, and each message scores its own order", async () => {
+    const user = as(bot, { userId: "shuffled" });
+    const question = questionOf("alpha-idea");
+    const positions = [0, 0, 0, 0];
+    for (let ask = 0; ask < 100; ask++) {
+      const { replies } = await user.command("quiz", { topic: "alpha", difficulty: 2 });
+      const right = shownAnswer(replies[0]!, question);
+      positions[right]!++;
+      const buttons = actionsOf(replies[0]!);
+      // Every tenth message is answered: right on even ones, wrong on odd ones, and scored so.
+      if (ask % 10 === 0) expect(textOf((await user.press(buttons[right]!))[0]!)).toContain("Right");
+      if (ask % 10 === 5) expect(textOf((await user.press(buttons[(right + 1) % 4]!))[0]!)).toContain("Not quite");
+    }
+    // 25 expected in each; fewer than 10 in one has a chance below one in ten thousand.
+    expect(positions.every((count) => count >= 10)).toBe(true);
+    expect(positions.reduce((sum, count) => sum + count, 0)).toBe(100);
   });
 
   it("counts answers into /progress: accuracy per concept and what to revisit", async () => {
     const user = as(bot, { userId: "learner", guildId: null });
-    for (const choice of [0, 1]) {
+    for (const right of [true, false]) {
       const { replies } = await user.command("quiz", { topic: "alpha", difficulty: 1 });
-      const question = actionsOf(replies[0]!)[0]!;
-      await user.press(question.replace(/:\d+$/, `:${choice}`));
+      const buttons = actionsOf(replies[0]!);
+      const answer = shownAnswer(replies[0]!, questionOf(questionIdOf(buttons[0]!)));
+      await user.press(buttons[right ? answer : (answer + 1) % buttons.length]!);
     }
     const [progress] = (await user.command("progress")).replies;
     expect(progress!.private).toBe(true);

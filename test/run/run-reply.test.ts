@@ -4,6 +4,7 @@ import { renderForDiscord } from "../../src/discord/render.js";
 import { DEFAULT_LIMITS } from "../../src/core/run/limits.js";
 import { runInSandbox } from "../../src/sandbox/sandbox.js";
 import { outputFromPieces, type OutputPiece, type RunResult } from "../../src/core/run/protocol.js";
+import { loadContent } from "../../src/core/content/load.js";
 
 function result(overrides: Partial<RunResult> & { output?: string; pieces?: OutputPiece[] } = {}): RunResult {
   const { output = "hi\n", pieces, ...rest } = overrides;
@@ -144,7 +145,8 @@ describe("the reply to an asyncio run", () => {
 
   it("shows the event loop as a picture with a text version, and explains the blocking call", async () => {
     const ran = await runInSandbox(blocking);
-    const reply = runResultReply(ran, DEFAULT_LIMITS, blocking, "id");
+    const { concepts } = loadContent("content");
+    const reply = runResultReply(ran, DEFAULT_LIMITS, blocking, "id", (concept) => concepts.get(concept)?.title);
     const [, loopCard] = reply.cards!;
     expect(loopCard!.title).toBe("What the event loop did");
     expect(loopCard!.image).toBe("timeline.png");
@@ -152,7 +154,10 @@ describe("the reply to an asyncio run", () => {
     const picture = reply.attachments!.find((attachment) => attachment.name === "timeline.png")!;
     expect(picture.data.subarray(1, 4).toString()).toBe("PNG");
     expect(card(reply).fields!.find((field) => field.name === "Hint (line 4)")!.value).toMatch(/time\.sleep\(\)/);
-    expect(reply.buttons![1]).toEqual([{ label: "Explain: blocking the loop", action: "explain:show:blocking-the-loop", style: "secondary" }]);
+    // Labelled by the concept's title, not its id.
+    const title = concepts.get("blocking-the-loop")!.title;
+    expect(title).not.toBe("blocking the loop");
+    expect(reply.buttons![1]).toEqual([{ label: `Explain: ${title}`, action: "explain:show:blocking-the-loop", style: "secondary" }]);
     expectWithinDiscordLimits(reply);
   }, 30_000);
 

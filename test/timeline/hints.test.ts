@@ -1,10 +1,16 @@
 import { describe, expect, it } from "vitest";
 import { findHints } from "../../src/core/run/hints.js";
+import type { SandboxOptions } from "../../src/sandbox/sandbox.js";
 import { dedent, run } from "./helpers.js";
 
 /** Runs the program in the sandbox and returns the hints for it, as /run would show them. */
-async function hintsFor(code: string) {
-  return findHints(await run(code), dedent(code));
+async function hintsFor(code: string, options?: SandboxOptions) {
+  return findHints(await run(code, options), dedent(code));
+}
+
+/** Every code span closes: an even number of backticks on each line of a message. */
+function spansClose(message: string): boolean {
+  return message.split("\n").every((line) => (line.match(/`/g) ?? []).length % 2 === 0);
 }
 
 describe("hints for asyncio mistakes: each found in a program that makes it, and not in a close one that does not", () => {
@@ -21,7 +27,8 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
       asyncio.run(main())
     `);
     expect(hints).toEqual([expect.objectContaining({ id: "never-awaited", line: 7, concept: "never-awaited" })]);
-    expect(hints[0]!.message).toContain("await greet(…)");
+    expect(hints[0]!.message).toContain("`await greet()`");
+    expect(hints[0]!.message).toContain("`asyncio.create_task(greet())`");
     expect(await hintsFor(`
       import asyncio
 
@@ -82,6 +89,186 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
 
       asyncio.run(main())
     `)).toEqual([]);
+  });
+
+  it("the seed article's mistake, main() called at module level, is told asyncio.run(main()), not await", async () => {
+    const hints = await hintsFor(`
+      import asyncio
+
+      async def main():
+          print("hi")
+
+      main()
+    `);
+    expect(hints).toEqual([expect.objectContaining({ id: "never-awaited", line: 6, concept: "never-awaited" })]);
+    expect(hints[0]!.message).toContain("write `asyncio.run(main())`");
+    // Both of these fail at module level (SyntaxError; no running event loop): they must not be the advice.
+    expect(hints[0]!.message).not.toMatch(/`await main|`asyncio\.create_task\(main/);
+    expect(await hintsFor(`
+      import asyncio
+
+      async def main():
+          print("hi")
+
+      asyncio.run(main())
+    `)).toEqual([]);
+  });
+
+  it("names the call as written on the line (asyncio.sleep), not the warning's bare name", async () => {
+    const program = (call: string) => `
+      import asyncio
+
+      async def main():
+          ${call}
+          print("done")
+
+      asyncio.run(main())
+    `;
+    const hints = await hintsFor(program("asyncio.sleep(0.2)"));
+    expect(hints).toEqual([expect.objectContaining({ id: "never-awaited", line: 4 })]);
+    expect(hints[0]!.message).toContain("`await asyncio.sleep(…)`");
+    expect(hints[0]!.message).not.toMatch(/[^.]\bsleep\(/);
+    expect(await hintsFor(program("await asyncio.sleep(0.2)"))).toEqual([]);
+  });
+
+  it("a coroutine called in a plain def: make that function async, not await where await is impossible", async () => {
+    const program = (body: string) => `
+      import asyncio
+
+      class Bot:
+          async def fetch(self, n):
+              return n
+
+          ${body}
+
+      async def main():
+          await Bot().caller()
+
+      asyncio.run(main())
+    `;
+    for (const body of ["self.fetch(1)", "return self.fetch(1)"]) {
+      // Returned, the coroutine is thrown away (and warned about) on main()'s line 11: the hint still finds the call.
+      const hints = await hintsFor(program(`def caller(self):
+              ${body}`).replace("await Bot().caller()", "Bot().caller()"));
+      expect(hints).toEqual([expect.objectContaining({ id: "never-awaited", line: 8 })]);
+      expect(hints[0]!.message).toMatch(/in `caller\(\)`, a plain `def`.*make it `async def` and write `await self\.fetch\(…\)`/);
+    }
+    expect(await hintsFor(program(`async def caller(self):
+              return await self.fetch(1)`))).toEqual([]);
+  });
+
+  it("quotes a learner's names only in code spans they cannot break out of", async () => {
+    const hints = await hintsFor(`
+      import asyncio
+
+      async def greet():
+          pass
+
+      greet.__qualname__ = "x\`\` **bold** <@123> " + "y" * 100
+      async def main():
+          greet()
+
+      asyncio.run(main())
+    `);
+    expect(hints).toEqual([expect.objectContaining({ id: "never-awaited", line: 8 })]);
+    expect(spansClose(hints[0]!.message)).toBe(true);
+    expect(hints[0]!.message).not.toContain("``");
+    expect(hints[0]!.message.length).toBeLessThan(700);
+  });
+
+  it("asyncio.run(main), the function instead of a call of it", async () => {
+    const hints = await hintsFor(`
+      import asyncio
+
+      async def main():
+          print("hi")
+
+      asyncio.run(main)
+    `);
+    expect(hints).toEqual([expect.objectContaining({ id: "asyncio-run-function", line: 6, concept: "asyncio-run" })]);
+    expect(hints[0]!.message).toContain("`asyncio.run(main())`");
+    expect(await hintsFor(`
+      import asyncio
+
+      async def main():
+          print("hi")
+
+      asyncio.run(main())
+    `)).toEqual([]);
+  });
+
+  it("asyncio.run(main) on Python 3.14 and later, where it is a TypeError", () => {
+    // What Python 3.14.2 (Debian sid) printed for the program above, word for word.
+    const stderr = [
+      "Traceback (most recent call last):",
+      '  File "/tmp/main.py", line 6, in <module>',
+      "    asyncio.run(main)",
+      "    ~~~~~~~~~~~^^^^^^",
+      '  File "/usr/lib/python3.14/asyncio/runners.py", line 205, in run',
+      "    return runner.run(main)",
+      "           ~~~~~~~~~~^^^^^^",
+      '  File "/usr/lib/python3.14/asyncio/runners.py", line 104, in run',
+      "    raise TypeError('An asyncio.Future, a coroutine or an '",
+      "                    'awaitable is required')",
+      "TypeError: An asyncio.Future, a coroutine or an awaitable is required",
+      "",
+    ].join("\n");
+    const code = 'import asyncio\n\nasync def main():\n    print("hi")\n\nasyncio.run(main)\n';
+    const hints = findHints({ stderr, limit: null }, code);
+    expect(hints).toEqual([expect.objectContaining({ id: "asyncio-run-function", line: 6 })]);
+    expect(hints[0]!.message).toContain("`asyncio.run(main())`");
+    // The same TypeError from ensure_future (not asyncio.run) is another mistake.
+    const ensure = stderr.replace(/runners\.py/g, "tasks.py").replace("asyncio.run(main)\n    ~", "asyncio.ensure_future(5)\n    ~");
+    expect(findHints({ stderr: ensure, limit: null }, code.replace("asyncio.run(main)", "asyncio.ensure_future(5)"))).toEqual([]);
+  });
+
+  it("loop.run_until_complete() inside a running loop", async () => {
+    const hints = await hintsFor(`
+      import asyncio
+
+      async def work():
+          return 1
+
+      async def main():
+          loop = asyncio.get_running_loop()
+          loop.run_until_complete(work())
+
+      asyncio.run(main())
+    `);
+    expect(hints).toEqual([expect.objectContaining({ id: "loop-already-running", line: 8, concept: "event-loop" })]);
+    expect(hints[0]!.message).toContain("write `await work()` instead");
+    expect(await hintsFor(`
+      import asyncio
+
+      async def work():
+          return 1
+
+      loop = asyncio.new_event_loop()
+      print(loop.run_until_complete(work()))
+      loop.close()
+    `)).toEqual([]);
+  });
+
+  it("a spinner awaited from main() that never yields names the spinner and its line, not main's await", async () => {
+    const program = (body: string) => `
+      import asyncio
+
+      async def spinner():
+          i = 0
+          while True:
+              ${body}
+
+      async def main():
+          print("start")
+          await spinner()
+
+      asyncio.run(main())
+    `;
+    const hints = await hintsFor(program("i += 1"), { limits: { wallMs: 1500 } });
+    expect(hints).toEqual([expect.objectContaining({ id: "blocking-the-loop", concept: "blocking-the-loop" })]);
+    expect([5, 6]).toContain(hints[0]!.line);
+    expect(hints[0]!.message).toMatch(/^`spinner\(\)` \(awaited in the task of `main\(\)`\) never gave the event loop back/);
+    expect(await hintsFor(program("i += 1\n              if i == 1000:\n                  return"))).toEqual([]);
   });
 
   it("a blocking call inside a coroutine holds the loop", async () => {
@@ -189,7 +376,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
     `;
     const hints = await hintsFor(program("await asyncio.sleep(0.01)"));
     expect(hints).toEqual([expect.objectContaining({ id: "task-exception-unretrieved", line: 4, concept: "tasks" })]);
-    expect(hints[0]!.message).toContain("`boom()` failed with ValueError");
+    expect(hints[0]!.message).toContain("`boom()` failed with `ValueError`");
     expect(await hintsFor(program(`try:
               await task
           except ValueError:

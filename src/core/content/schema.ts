@@ -43,6 +43,8 @@ export const quizQuestion = z
     code: z.string().min(1).max(1500).optional(),
     choices: z.array(z.string().min(1).max(200)).min(2).max(4),
     answer: z.number().int().min(0),
+    /** false pins the choices in the order written; otherwise each message shows them shuffled. */
+    shuffle: z.boolean().default(true),
     explanation: z.string().min(1).max(600),
   })
   .refine((question) => question.answer < question.choices.length, {

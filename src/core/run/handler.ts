@@ -11,7 +11,7 @@ export const FIRST_ANSWER_MS = 2_000;
  * queueing itself is slow (a Redis under load), the handler defers first so the interaction stays alive.
  */
 export async function runAndAnswer(interaction: Interaction, code: string, origin: RunRequest["origin"]): Promise<void> {
-  const { runs } = interaction.services;
+  const { runs, content } = interaction.services;
   const submitted = runs.submit({ code, user: interaction.user, origin });
   let timer: NodeJS.Timeout | undefined;
   const slow = new Promise<undefined>((done) => (timer = setTimeout(() => done(undefined), FIRST_ANSWER_MS)));
@@ -21,5 +21,5 @@ export async function runAndAnswer(interaction: Interaction, code: string, origi
   const admission = early ?? (await submitted);
   if (!admission.accepted) return interaction.respond(errorReply(admission.problem));
   if (early !== undefined) await interaction.defer();
-  await interaction.edit(await runs.reply(code, await admission.outcome));
+  await interaction.edit(await runs.reply(code, await admission.outcome, (concept) => content.concepts.get(concept)?.title));
 }

@@ -6,7 +6,8 @@ import type { Interval, Timeline, TimelineTask } from "./protocol.js";
 /**
  * Known asyncio mistakes found in a finished run: in what it printed to stderr and in its task timeline.
  * Each hint says what happened in a sentence or two, what to write instead, and which /explain concept
- * (content/CONCEPTS.txt) tells the whole story.
+ * (content/CONCEPTS.txt) tells the whole story. Names taken from the run (function and task names, calls
+ * as written) are learner-controlled: they reach the Markdown only through inlineCode.
  */
 export interface Hint {
   id: HintId;
@@ -22,6 +23,8 @@ export type HintId =
   | "never-awaited"
   | "await-outside-function"
   | "asyncio-run-nested"
+  | "asyncio-run-function"
+  | "loop-already-running"
   | "blocking-the-loop"
   | "task-destroyed"
   | "task-cancelled-at-exit"
@@ -32,11 +35,13 @@ export type HintId =
 
 export type HintSource = Pick<RunResult, "stderr" | "timeline" | "limit">;
 
-/** Hints for a run, most important first; `code` (the program run) lets some point at a line. */
+/** Hints for a run, most important first; `code` (the program run) lets them point at a line and quote it. */
 export function findHints(result: HintSource, code = ""): Hint[] {
   const hints = [
     ...awaitOutsideFunction(result.stderr),
-    ...asyncioRunNested(result.stderr),
+    ...asyncioRunNested(result.stderr, code),
+    ...asyncioRunFunction(result.stderr, code),
+    ...loopAlreadyRunning(result.stderr, code),
     ...taskExceptionUnretrieved(result.stderr),
     ...blockingTheLoop(result, code),
     ...taskDestroyed(result.stderr),
@@ -45,9 +50,10 @@ export function findHints(result: HintSource, code = ""): Hint[] {
     ...fileTooLarge(result.stderr),
     ...sequentialAwaits(result.timeline),
   ];
-  // The coroutine handed to a nested asyncio.run() is never awaited too; one hint is enough.
-  const nested = hints.some((hint) => hint.id === "asyncio-run-nested");
-  return [...(nested ? [] : neverAwaited(result.stderr)), ...hints];
+  // The coroutine handed to an asyncio.run() or run_until_complete() that refused to start is never awaited
+  // too; the hint on the refusal says what to write, one hint is enough.
+  const refused = hints.some((hint) => hint.id === "asyncio-run-nested" || hint.id === "loop-already-running");
+  return [...(refused ? [] : neverAwaited(result.stderr, code)), ...hints];
 }
 
 const MAIN_PY = String.raw`(?:/tmp/)?main\.py`;
@@ -69,25 +75,69 @@ function withLine(hint: Hint, line: number | undefined): Hint {
   return line === undefined ? hint : { ...hint, line };
 }
 
-function neverAwaited(stderr: string): Hint[] {
-  const warnings = [...stderr.matchAll(new RegExp(String.raw`(?:${MAIN_PY}:(\d+)|sys:1): RuntimeWarning: coroutine '([^']+)' was never awaited`, "g"))];
+/** A name as Python spells it (Unicode letters too), possibly dotted: `asyncio.sleep`, `self.fetch`. */
+const DOTTED_NAME = String.raw`[\p{L}\p{N}_]+(?:\s*\.\s*[\p{L}\p{N}_]+)*`;
+
+/**
+ * The call of `name` on `line` of `code` as written, with its arguments shortened: `asyncio.sleep(…)` for a
+ * warning that names only `sleep`, `main()` when it has none. Undefined when the line has no such call.
+ */
+function callOnLine(code: string, line: number, name: string): string | undefined {
+  const text = code.split("\n")[line - 1] ?? "";
+  const match = new RegExp(String.raw`(?<![\p{L}\p{N}_.])((?:${DOTTED_NAME}\s*\.\s*)?${escapeRegExp(name)})\s*\((\s*\))?`, "u").exec(text);
+  return match ? `${match[1]!.replace(/\s+/g, "")}(${match[2] ? "" : "…"})` : undefined;
+}
+
+/** Where a line of the program is: at module level, in a coroutine (`async def`) or in a plain function. */
+type Place = { kind: "module" } | { kind: "coroutine" | "function"; name: string };
+
+/** The innermost `def` or `async def` around `line`, by indentation (a class body counts as module level). */
+function placeOf(code: string, line: number): Place {
+  const lines = code.split("\n");
+  const indent = (text: string) => text.match(/^[ \t]*/)![0].length;
+  let within = indent(lines[line - 1] ?? "");
+  for (let index = line - 2; index >= 0 && within > 0; index--) {
+    const text = lines[index]!;
+    if (text.trim() === "" || text.trim().startsWith("#") || indent(text) >= within) continue;
+    within = indent(text);
+    const def = new RegExp(String.raw`^\s*(async\s+)?def\s+([\p{L}\p{N}_]+)`, "u").exec(text);
+    if (def) return { kind: def[1] ? "coroutine" : "function", name: def[2]! };
+  }
+  return { kind: "module" };
+}
+
+/** The first line of `code` that calls `name` (not its `def`), for a warning without a line ("sys:1"). */
+function firstCallLine(code: string, name: string): number | undefined {
+  return lineOf(code, new RegExp(String.raw`^(?!\s*(?:async\s+)?def\s).*(?<![\p{L}\p{N}_])${escapeRegExp(name)}\s*\(`, "u"));
+}
+
+/** What to write instead of a bare call of a coroutine function, for where the call is. */
+function runItAdvice(call: string, place: Place | undefined): string {
+  const made = `Calling ${inlineCode(call)} only made a coroutine object; its code never ran. `;
+  if (place?.kind === "module") {
+    return `${made}At the top of the program no event loop is running yet, so \`await\` and \`create_task\` cannot work there: write ${inlineCode(`asyncio.run(${call})`)}, which starts the loop, runs it to the end and closes the loop.`;
+  }
+  if (place?.kind === "function") {
+    return `${made}It is called in ${inlineCode(`${place.name}()`)}, a plain \`def\`, which cannot \`await\`: make it \`async def\` and write ${inlineCode(`await ${call}`)} (then await the calls of ${inlineCode(`${place.name}()`)} in turn).`;
+  }
+  const inside = `Inside an \`async def\`, write ${inlineCode(`await ${call}`)} to run it and wait for it, or ${inlineCode(`asyncio.create_task(${call})`)} to start it alongside`;
+  return place ? `${made}${inside}.` : `${made}${inside}; at the top of the program, ${inlineCode(`asyncio.run(${call})`)}.`;
+}
+
+function neverAwaited(stderr: string, code: string): Hint[] {
+  const warnings = [...stderr.matchAll(new RegExp(String.raw`(?:${MAIN_PY}:(\d+)|sys:1): RuntimeWarning: coroutine '([^'\n]{1,200})' was never awaited`, "g"))];
   const seen = new Set<string>();
-  return warnings.flatMap(([, line, name]) => {
-    if (seen.has(name!)) return [];
-    seen.add(name!);
-    const call = inlineCode(`${name!.split(".").at(-1)}(…)`);
-    return [
-      withLine(
-        {
-          id: "never-awaited",
-          message:
-            `Calling ${call} only made a coroutine object; its code never ran. ` +
-            `Write ${inlineCode(`await ${name!.split(".").at(-1)}(…)`)} to run it and wait for it, or ${inlineCode(`asyncio.create_task(${name!.split(".").at(-1)}(…))`)} to start it alongside.`,
-          concept: "never-awaited",
-        },
-        line ? Number(line) : undefined,
-      ),
-    ];
+  return warnings.flatMap(([, warnedLine, qualname]) => {
+    if (seen.has(qualname!)) return [];
+    seen.add(qualname!);
+    const name = qualname!.split(".").at(-1)!;
+    // The warning gives the line where the coroutine object was thrown away ("sys:1": at exit). That is
+    // usually the call, but a returned coroutine is dropped by its caller: then the call is found in the code.
+    const warned = warnedLine ? Number(warnedLine) : undefined;
+    const line = warned !== undefined && callOnLine(code, warned, name) ? warned : (firstCallLine(code, name) ?? warned);
+    const call = (line !== undefined ? callOnLine(code, line, name) : undefined) ?? `${name}(…)`;
+    const place = line !== undefined && code !== "" ? placeOf(code, line) : undefined;
+    return [withLine({ id: "never-awaited", message: runItAdvice(call, place), concept: "never-awaited" }, line)];
   });
 }
 
@@ -101,18 +151,88 @@ function awaitOutsideFunction(stderr: string): Hint[] {
   return [withLine({ id: "await-outside-function", message, concept: "await-outside-function" }, lastTracebackLine(stderr))];
 }
 
-function asyncioRunNested(stderr: string): Hint[] {
+/** The argument of the first `func(...)` on `line`, as written: up to its matching closing parenthesis. */
+function argumentOnLine(code: string, line: number | undefined, func: string): string | undefined {
+  if (line === undefined) return undefined;
+  const text = code.split("\n")[line - 1] ?? "";
+  const open = new RegExp(String.raw`${func}\s*\(`).exec(text);
+  if (!open) return undefined;
+  const start = open.index + open[0].length;
+  let depth = 1;
+  for (let index = start; index < text.length; index++) {
+    if ("([{".includes(text[index]!)) depth++;
+    else if (")]}".includes(text[index]!) && --depth === 0) return text.slice(start, index).trim() || undefined;
+  }
+  return undefined;
+}
+
+function asyncioRunNested(stderr: string, code: string): Hint[] {
   if (!stderr.includes("asyncio.run() cannot be called from a running event loop")) return [];
+  const line = lastTracebackLine(stderr);
+  const inner = argumentOnLine(code, line, String.raw`asyncio\s*\.\s*run`) ?? "other()";
   return [
     withLine(
       {
         id: "asyncio-run-nested",
         message:
           "`asyncio.run()` starts the event loop, so it belongs once at the top of the program. " +
-          "Inside a coroutine the loop is already running: write `await other()` instead of `asyncio.run(other())`.",
+          `Inside a coroutine the loop is already running: write ${inlineCode(`await ${inner}`)} instead of ${inlineCode(`asyncio.run(${inner})`)}.`,
         concept: "asyncio-run",
       },
-      lastTracebackLine(stderr),
+      line,
+    ),
+  ];
+}
+
+/**
+ * asyncio.run(main): the function, not a coroutine. Python 3.11–3.13 raise "ValueError: a coroutine was
+ * expected, got <function main …>", 3.14 and later "TypeError: An asyncio.Future, a coroutine or an awaitable
+ * is required" (from asyncio's runners.py, which tells it from the same TypeError of ensure_future).
+ */
+function asyncioRunFunction(stderr: string, code: string): Hint[] {
+  const older = /ValueError: a coroutine was expected, got <function ([^\s>]{1,200})/.exec(stderr);
+  const newer = /asyncio[/\\]runners\.py", line \d+[^\n]*\n(?:[^\n]*\n){0,6}TypeError: An asyncio\.Future, a coroutine or an awaitable is required/.test(stderr);
+  if (!older && !newer) return [];
+  const line = lastTracebackLine(stderr);
+  const written = argumentOnLine(code, line, String.raw`asyncio\s*\.\s*run`);
+  // Only a bare name is a function handed over uncalled; anything else passed is some other mistake.
+  const name = written !== undefined && new RegExp(String.raw`^${DOTTED_NAME}$`, "u").test(written) ? written : older?.[1];
+  if (!name) return [];
+  return [
+    withLine(
+      {
+        id: "asyncio-run-function",
+        message:
+          `${inlineCode(name)} is the \`async def\` function itself; \`asyncio.run()\` needs the coroutine object that calling it makes. ` +
+          `Call it: ${inlineCode(`asyncio.run(${name}())`)}.`,
+        concept: "asyncio-run",
+      },
+      line,
+    ),
+  ];
+}
+
+/** loop.run_until_complete() (or run_forever()) where a loop is already running: inside a coroutine, or code it calls. */
+function loopAlreadyRunning(stderr: string, code: string): Hint[] {
+  if (!/RuntimeError: This event loop is already running/.test(stderr)) return [];
+  const line = lastTracebackLine(stderr);
+  const inner = argumentOnLine(code, line, "run_until_complete");
+  const place = line === undefined ? undefined : placeOf(code, line);
+  const instead = inner ? `write ${inlineCode(`await ${inner}`)} instead` : "`await` what you wanted to run instead";
+  const where =
+    place?.kind === "function"
+      ? `Make ${inlineCode(`${place.name}()`)} an \`async def\`, \`await\` it where it is called, and in it ${instead}.`
+      : `In a coroutine, ${instead}; to start something alongside, \`asyncio.create_task(...)\`.`;
+  return [
+    withLine(
+      {
+        id: "loop-already-running",
+        message:
+          "`loop.run_until_complete()` and `loop.run_forever()` start the event loop and wait for it, but here the loop was already running: " +
+          `this code runs inside it, so it cannot be started again. ${where}`,
+        concept: "event-loop",
+      },
+      line,
     ),
   ];
 }
@@ -129,7 +249,7 @@ function taskExceptionUnretrieved(stderr: string): Hint[] {
       {
         id: "task-exception-unretrieved",
         message:
-          `${what} failed${exception ? ` with ${exception}` : ""}, but nothing awaited it, so the error surfaced only when the task was thrown away. ` +
+          `${what} failed${exception ? ` with ${inlineCode(exception)}` : ""}, but nothing awaited it, so the error surfaced only when the task was thrown away. ` +
           "Keep the task and `await` it (in a `try` if you expect errors), or start it in an `async with asyncio.TaskGroup()` block, which waits and raises for you.",
         concept: "tasks",
       },
@@ -186,12 +306,17 @@ function heldUntilStopped(timeline: Timeline, held: NonNullable<Timeline["heldAt
   const line = held.line ?? lineOf(code, TIME_SLEEP);
   const timeSleep = line !== undefined && TIME_SLEEP.test(code.split("\n")[line - 1] ?? "");
   const stuck = othersAlive(timeline, task, step);
+  // The line is the innermost one of main.py the loop's thread was at: name the function it is in (spinner()
+  // awaited by main()), not only the task's own coroutine.
+  const place = line === undefined || code === "" ? undefined : placeOf(code, line);
+  const inner = place && place.kind !== "module" && place.name !== task.coroutine.split(".").at(-1) ? place.name : undefined;
+  const who = inner ? `${inlineCode(`${inner}()`)} (awaited in the task of ${inlineCode(`${task.coroutine}()`)})` : inlineCode(`${task.coroutine}()`);
   return [
     withLine(
       {
         id: "blocking-the-loop",
         message:
-          `${inlineCode(`${task.coroutine}()`)} never gave the event loop back: it ran for ${formatDuration(length(step))} without reaching an \`await\`, ` +
+          `${who} never gave the event loop back: it ran for ${formatDuration(length(step))} without reaching an \`await\`, ` +
           `so the run was stopped${stuck > 0 ? `, ${whileOthers(stuck)}` : ""}. ${blockingFix(timeSleep)}`,
         concept: "blocking-the-loop",
       },

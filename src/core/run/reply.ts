@@ -2,7 +2,7 @@ import { constants } from "node:os";
 import { describeLimit, type RunLimits } from "./limits.js";
 import { interleavedOutput, type RunResult } from "./protocol.js";
 import { findHints, type Hint } from "./hints.js";
-import { BUTTONS_PER_ROW_MAX, CARD_BODY_MAX, cardSize, FIELD_VALUE_MAX, FORM_VALUE_MAX, MESSAGE_CARDS_MAX } from "../discord-limits.js";
+import { BUTTON_LABEL_MAX, BUTTONS_PER_ROW_MAX, CARD_BODY_MAX, cardSize, FIELD_VALUE_MAX, FORM_VALUE_MAX, MESSAGE_CARDS_MAX } from "../discord-limits.js";
 import { codeBlock, defuseMentions } from "../markdown.js";
 import { actionId, type Button, type Card, type Field, type Form, type Reply } from "../reply.js";
 import { TIMELINE_PICTURE, timelineAttachments } from "./timeline/attachments.js";
@@ -99,16 +99,23 @@ function hintField(hint: Hint): Field {
   return { name: `Hint${where}`, value: hint.message.slice(0, FIELD_VALUE_MAX) };
 }
 
-/** One "Explain …" button per concept the hints point to, at most a row. */
-function hintButtons(hints: Hint[]): Button[] {
+/** A concept's title by its id (the loaded content's), so the run feature needs no content of its own. */
+export type ConceptTitles = (conceptId: string) => string | undefined;
+
+/** One "Explain …" button per concept the hints point to, labelled by its title, at most a row. */
+function hintButtons(hints: Hint[], titles: ConceptTitles): Button[] {
   const concepts = [...new Set(hints.flatMap((hint) => (hint.concept ? [hint.concept] : [])))].slice(0, BUTTONS_PER_ROW_MAX);
-  return concepts.map((concept) => ({ label: `Explain: ${concept.replace(/-/g, " ")}`, action: actionId("explain", "show", concept), style: "secondary" }));
+  return concepts.map((concept) => ({
+    label: `Explain: ${titles(concept) ?? concept.replace(/-/g, " ")}`.slice(0, BUTTON_LABEL_MAX),
+    action: actionId("explain", "show", concept),
+    style: "secondary",
+  }));
 }
 
-function runButtons(code: string, codeId: string, hints: Hint[]): Button[][] {
+function runButtons(code: string, codeId: string, hints: Hint[], titles: ConceptTitles): Button[][] {
   const again: Button = { label: "Run again", action: actionId("run", "again", codeId), style: "primary" };
   const edit: Button = { label: "Edit and run", action: actionId("run", "edit", codeId), style: "secondary" };
-  const explain = hintButtons(hints);
+  const explain = hintButtons(hints, titles);
   // Longer code cannot be edited in a form.
   return [code.length <= FORM_VALUE_MAX ? [again, edit] : [again], ...(explain.length > 0 ? [explain] : [])];
 }
@@ -117,9 +124,9 @@ function runButtons(code: string, codeId: string, hints: Hint[]): Button[][] {
  * The answer to a finished run: status at a glance, the output (defused, numbered, cut to Discord's
  * limits with the full text attached), wall and CPU time, the Python version, explanations of asyncio
  * mistakes it shows, a picture of what the event loop did (with a text version), and buttons to run again.
- * `codeId` is the code's id in the run code store, for the buttons.
+ * `codeId` is the code's id in the run code store, for the buttons; `titles` labels the hints' explain buttons.
  */
-export function runResultReply(result: RunResult, limits: RunLimits, code: string, codeId: string): Reply {
+export function runResultReply(result: RunResult, limits: RunLimits, code: string, codeId: string, titles: ConceptTitles = () => undefined): Reply {
   const { title, line, tone } = status(result, limits);
   const output = interleavedOutput(result);
   const hints = findHints(result, code);
@@ -147,7 +154,7 @@ export function runResultReply(result: RunResult, limits: RunLimits, code: strin
   ];
   return {
     cards: [{ title, body: `${intro}${block}${capped}`, fields, tone }, ...(timelineCard ? [timelineCard] : [])],
-    buttons: runButtons(code, codeId, hints),
+    buttons: runButtons(code, codeId, hints, titles),
     attachments: attachments.length > 0 ? attachments : undefined,
   };
 }

@@ -1,3 +1,4 @@
+import type { ConceptTitles } from "./reply.js";
 import type { RunLimits } from "./limits.js";
 import type { RunResult } from "./protocol.js";
 import type { Person } from "../person.js";
@@ -30,8 +31,11 @@ export interface RunService {
    * `outcome` never rejects: every way a run can go wrong ends in a sentence.
    */
   submit(request: RunRequest): Promise<Admission>;
-  /** The answer to show for an outcome: output, timing, and "Run again" / "Edit and run" buttons for `code`. */
-  reply(code: string, outcome: RunOutcome): Promise<Reply>;
+  /**
+   * The answer to show for an outcome: output, timing, and "Run again" / "Edit and run" buttons for `code`;
+   * `titles` labels the buttons that explain the hints' concepts.
+   */
+  reply(code: string, outcome: RunOutcome, titles?: ConceptTitles): Promise<Reply>;
   /** The code behind a "Run again" / "Edit and run" button, or undefined once it has expired. */
   savedCode(id: string): Promise<string | undefined>;
   /** Stops in-process workers and closes the queue's connections. */
