@@ -256,7 +256,9 @@ function noStdin(stderr: string): Hint[] {
       {
         id: "no-stdin",
         message:
-          "`input()` had nothing to read: code run here has no keyboard (no stdin). Put the values in the code instead, e.g. `name = \"Ada\"`.",
+          "`input()` reached the end of the input: code run here has no keyboard, so it reads only what you give it. " +
+          "Type the lines it asks for in the **Input** box of the /run form (/run without code, or Edit and run), one per `input()`; " +
+          "`npx loopy run` takes `--stdin FILE`.",
       },
       lastTracebackLine(stderr),
     ),

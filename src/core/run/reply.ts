@@ -1,6 +1,8 @@
 import type { RunLimits } from "./limits.js";
 import { describeLimit, type RunResult } from "./protocol.js";
 import { findHints, type Hint } from "./hints.js";
+import { codeCard } from "./code-card.js";
+import type { Program } from "./request.js";
 import { BUTTONS_PER_ROW_MAX, CARD_BODY_MAX, cardSize, FIELD_VALUE_MAX, FORM_VALUE_MAX, MESSAGE_CARDS_MAX } from "../discord-limits.js";
 import { codeBlock } from "../markdown.js";
 import { actionId, type Button, type Card, type Field, type Form, type Reply } from "../reply.js";
@@ -79,24 +81,26 @@ function hintButtons(hints: Hint[]): Button[] {
   return concepts.map((concept) => ({ label: `Explain: ${concept.replace(/-/g, " ")}`, action: actionId("explain", "show", concept), style: "secondary" }));
 }
 
-function runButtons(code: string, codeId: string, hints: Hint[]): Button[][] {
+function runButtons({ code, stdin }: Program, codeId: string, hints: Hint[]): Button[][] {
   const again: Button = { label: "Run again", action: actionId("run", "again", codeId), style: "primary" };
   const edit: Button = { label: "Edit and run", action: actionId("run", "edit", codeId), style: "secondary" };
   const explain = hintButtons(hints);
-  // Longer code cannot be edited in a form.
-  return [code.length <= FORM_VALUE_MAX ? [again, edit] : [again], ...(explain.length > 0 ? [explain] : [])];
+  // Longer code (or input) cannot be edited in a form.
+  return [code.length <= FORM_VALUE_MAX && stdin.length <= FORM_VALUE_MAX ? [again, edit] : [again], ...(explain.length > 0 ? [explain] : [])];
 }
 
 /**
- * The answer to a finished run: status at a glance, the output (defused, numbered, cut to Discord's
+ * The answer to a finished run: the program that ran, status at a glance, the output (defused, numbered, cut to Discord's
  * limits with the full text attached), wall and CPU time, the Python version, explanations of asyncio
  * mistakes it shows, a picture of what the event loop did (with a text version), and buttons to run again.
- * `codeId` is the code's id in the run code store, for the buttons.
+ * `codeId` is the program's id in the run code store, for the buttons; `stdin` what the program read.
  */
-export function runResultReply(result: RunResult, limits: RunLimits, code: string, codeId: string): Reply {
+export function runResultReply(result: RunResult, limits: RunLimits, code: string, codeId: string, stdin = ""): Reply {
+  const program: Program = { code, stdin };
   const { title, line, tone } = status(result, limits);
   const output = result.chunks.map((chunk) => chunk.text).join("");
-  const hints = findHints(result, code);
+  const hints = findHints(result, program.code);
+  const shownCode = codeCard(program);
   const fields: Field[] = [
     { name: "Time", value: formatDuration(result.wallMs), inline: true },
     { name: "CPU", value: formatDuration(result.cpuMs), inline: true },
@@ -111,16 +115,17 @@ export function runResultReply(result: RunResult, limits: RunLimits, code: strin
     tone: "info",
   };
   const intro = line ? `${line}\n` : "";
-  const framing = fields.reduce((sum, field) => sum + field.name.length + field.value.length, 0) + (timelineCard ? cardSize(timelineCard) : 0);
+  const framing = fields.reduce((sum, field) => sum + field.name.length + field.value.length, 0) + (timelineCard ? cardSize(timelineCard) : 0) + cardSize(shownCode.card);
   const budget = Math.min(CARD_BODY_MAX, MESSAGE_CARDS_MAX - CARD_FRAME_ROOM - framing) - intro.length;
   const { block, complete } = outputBlock(output, budget);
   const attachments = [
+    ...shownCode.attachments,
     ...(complete ? [] : [{ name: OUTPUT_FILE, data: Buffer.from(output), description: "Everything your code printed" }]),
     ...(timeline ? [timeline.attachment] : []),
   ];
   return {
-    cards: [{ title, body: `${intro}${block}`, fields, tone }, ...(timelineCard ? [timelineCard] : [])],
-    buttons: runButtons(code, codeId, hints),
+    cards: [shownCode.card, { title, body: `${intro}${block}`, fields, tone }, ...(timelineCard ? [timelineCard] : [])],
+    buttons: runButtons(program, codeId, hints),
     attachments: attachments.length > 0 ? attachments : undefined,
   };
 }
@@ -133,8 +138,8 @@ export function runFailureReply(problem: string, codeId: string): Reply {
   };
 }
 
-/** The form that asks for code: empty for /run, pre-filled for "Edit and run". */
-export function codeForm(code?: string): Form {
+/** The form that asks for code and, optionally, the program's standard input: empty for /run, pre-filled for "Edit and run". */
+export function codeForm(program?: Program): Form {
   return {
     action: actionId("run", "form"),
     title: "Run Python",
@@ -143,9 +148,18 @@ export function codeForm(code?: string): Form {
         id: "code",
         label: "Python code",
         multiline: true,
-        value: code,
+        value: program?.code,
         placeholder: 'import asyncio\n\nasync def main():\n    print("hi")\n\nasyncio.run(main())',
         required: true,
+        maxLength: FORM_VALUE_MAX,
+      },
+      {
+        id: "input",
+        label: "Input (what input() reads), optional",
+        multiline: true,
+        value: program?.stdin || undefined,
+        placeholder: "Lines your program reads from standard input, one per input() call",
+        required: false,
         maxLength: FORM_VALUE_MAX,
       },
     ],

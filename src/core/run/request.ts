@@ -6,10 +6,18 @@ import type { Reply } from "../reply.js";
 /** A request to run a learner's code; `origin` says which way in it came (for logs and metrics). */
 export interface RunRequest {
   code: string;
+  /** What the program reads on standard input (`input()`, `sys.stdin`); none when left out. */
+  stdin?: string;
   user: Person;
   origin: "command" | "form" | "message" | "example" | "question" | "again" | "console" | "cli";
   /** Overrides of the worker's configured limits (tests, benchmarks); learners never set these. */
   limits?: Partial<RunLimits>;
+}
+
+/** What a run runs: the code and the text on its standard input ("" for none). */
+export interface Program {
+  code: string;
+  stdin: string;
 }
 
 /** How a queued run ended: the sandbox's result, or a sentence saying why there is none. */
@@ -30,16 +38,22 @@ export interface RunService {
    * `outcome` never rejects: every way a run can go wrong ends in a sentence.
    */
   submit(request: RunRequest): Promise<Admission>;
-  /** The answer to show for an outcome: output, timing, and "Run again" / "Edit and run" buttons for `code`. */
-  reply(code: string, outcome: RunOutcome): Promise<Reply>;
-  /** The code behind a "Run again" / "Edit and run" button, or undefined once it has expired. */
-  savedCode(id: string): Promise<string | undefined>;
+  /** The answer to show for an outcome: the program, its output, timing, and "Run again" / "Edit and run" buttons. */
+  reply(program: Program, outcome: RunOutcome): Promise<Reply>;
+  /** The program behind a "Run again" / "Edit and run" button, or undefined once it has expired. */
+  savedProgram(id: string): Promise<Program | undefined>;
   /** Stops in-process workers and closes the queue's connections. */
   close(): Promise<void>;
 }
 
 /** Longest program accepted; Discord's own inputs stop earlier (a form holds 4,000), the CLI can reach it. */
 export const MAX_CODE_CHARS = 20_000;
+
+/**
+ * Longest standard input accepted. The sandbox's runner writes it whole into a pipe before the program
+ * starts, so even at four UTF-8 bytes a character it must fit the pipe's 64 KiB; a form holds 4,000.
+ */
+export const MAX_STDIN_CHARS = 16_000;
 
 /** Control characters that never appear in hand-written source but do in binary files. */
 const BINARY_CHARACTERS = /[\u0000-\u0008\u000e-\u001a\u001c-\u001f]/;
@@ -52,6 +66,15 @@ export function codeProblem(code: string): string | undefined {
   if (code.trim() === "") return "There is no code to run. Write some Python, for example `print(\"hi\")`.";
   if (code.length > MAX_CODE_CHARS) {
     return `Your code is ${code.length.toLocaleString("en")} characters long; the limit is ${MAX_CODE_CHARS.toLocaleString("en")}.`;
+  }
+  return undefined;
+}
+
+/** Why `stdin` cannot be a program's input, as a sentence for the user; undefined when it can. */
+export function stdinProblem(stdin: string): string | undefined {
+  if (BINARY_CHARACTERS.test(stdin)) return "The input looks like binary data (it contains control characters such as NUL bytes); it must be text.";
+  if (stdin.length > MAX_STDIN_CHARS) {
+    return `Your input is ${stdin.length.toLocaleString("en")} characters long; the limit is ${MAX_STDIN_CHARS.toLocaleString("en")}.`;
   }
   return undefined;
 }
