@@ -3,6 +3,7 @@ import { z } from "zod";
 import { codeForm } from "../src/core/run/reply.js";
 import { runAndAnswer } from "../src/core/run/handler.js";
 import { pastedPython, type Program } from "../src/core/run/request.js";
+import { joinedPasteReply, readOneLine, repairedNote } from "../src/core/run/one-line.js";
 import type { CommandInteraction, ComponentInteraction } from "../src/core/interaction.js";
 import { errorReply } from "../src/core/reply.js";
 
@@ -34,7 +35,9 @@ async function storedProgramOf(interaction: ComponentInteraction): Promise<Progr
 export async function execute(interaction: CommandInteraction<z.infer<typeof options>>) {
   const { code } = interaction.options;
   if (code === undefined) return interaction.showForm(codeForm());
-  await runAndAnswer(interaction, pastedPython(code), "command");
+  const pasted = readOneLine(pastedPython(code));
+  if (pasted.kind === "joined") return interaction.reply(joinedPasteReply());
+  await runAndAnswer(interaction, pasted.code, "command", { note: pasted.kind === "repaired" ? repairedNote(pasted.lines) : undefined });
 }
 
 export const components = {
@@ -55,16 +58,18 @@ export const components = {
   again: async (interaction: ComponentInteraction) => {
     const program = await storedProgramOf(interaction);
     if (program === undefined) return interaction.reply(errorReply(EXPIRED));
-    await runAndAnswer(interaction, program.code, "again", program.stdin);
+    await runAndAnswer(interaction, program.code, "again", { stdin: program.stdin });
   },
   edit: async (interaction: ComponentInteraction) => {
     const program = await storedProgramOf(interaction);
     if (program === undefined) return interaction.reply(errorReply(EXPIRED));
     await interaction.showForm(codeForm(program));
   },
+  /** "Open the form" under the answer to a joined paste. */
+  open: (interaction: ComponentInteraction) => interaction.showForm(codeForm()),
   form: async (interaction: ComponentInteraction) => {
     const parsed = submittedForm.safeParse(interaction.fields);
     if (!parsed.success) return interaction.reply(errorReply("The form came back without code. Please try /run again."));
-    await runAndAnswer(interaction, pastedPython(parsed.data.code), "form", parsed.data.input);
+    await runAndAnswer(interaction, pastedPython(parsed.data.code), "form", { stdin: parsed.data.input });
   },
 };

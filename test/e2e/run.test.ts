@@ -158,6 +158,25 @@ describe("/run through Discord", () => {
     expect(shownOutput(folded)).toEqual(["39"]);
   });
 
+  it("puts back the lines of a program pasted into the one-line code box, and says so", async () => {
+    const { discord } = loopy;
+    const answer = await runAnswer(discord.chatInput("run", { code: 'import asyncio async def main():     print("hi") asyncio.run(main())' }));
+    expect(answer.content).toMatch(/^Your code arrived on one line .* I put its 4 lines back from the spacing: check the code below\./);
+    expect(answer.embeds[0].description).toBe('```py\nimport asyncio\nasync def main():\n    print("hi")\nasyncio.run(main())\n```');
+    expect(shownOutput(answer)).toEqual(["hi"]);
+    expect(shownOutput(await runAnswer(discord.chatInput("run", { code: "```py print('fenced')```" })))).toEqual(["fenced"]);
+  });
+
+  it("offers the form for a joined paste whose lines cannot be told, and runs nothing", async () => {
+    const { discord } = loopy;
+    const run = discord.chatInput("run", { code: "import asyncio print(1)  # done" });
+    const { body } = await run.response();
+    expect(body.data.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    expect(body.data.embeds[0].title).toBe("That looks like several lines joined into one");
+    const form = discord.clickButton(run.original(), "run:open");
+    expect((await form.response()).body).toMatchObject({ type: InteractionResponseType.Modal, data: { custom_id: "run:form" } });
+  });
+
   it("shows the start of a long output and attaches all of it as output.txt", async () => {
     const { discord } = loopy;
     const run = discord.chatInput("run", { code: 'print("\\n".join(f"line {i}" for i in range(1, 3001)))' });

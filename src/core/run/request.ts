@@ -91,11 +91,15 @@ export function pythonInMessage(text: string): string {
 }
 
 /**
- * What a learner pastes into /run: code copied from a Discord message keeps its ``` fences, and a one-liner
- * may come in `backticks`; both are unwrapped. Anything else is run as it is.
+ * What a learner pastes into /run: code copied from a Discord message keeps its ``` fences (on one line too,
+ * as the `code` box joins lines: ```py print(1)```), and a one-liner may come in `backticks`; all are
+ * unwrapped. Anything else is run as it is.
  */
 export function pastedPython(text: string): string {
   const inline = /^`([^`\n]+)`$/.exec(text.trim());
   if (inline) return inline[1]!;
+  // A language word is dropped only where it cannot be code (`py = 1` stays).
+  const oneLineFence = /^```(?:(?:py|python3?)[^\S\n]+(?![=.([:,+\-*/%<>!]))?([^\n]*?)```$/i.exec(text.trim());
+  if (oneLineFence) return oneLineFence[1]!.trim();
   return text.includes("```") ? pythonInMessage(text) : text;
 }
