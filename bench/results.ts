@@ -94,7 +94,7 @@ export async function runBench(): Promise<void> {
         if (!admission.accepted) throw new Error(admission.problem);
         const outcome = await admission.outcome;
         if (!outcome.finished || outcome.result.outcome !== "ok") throw new Error("a class run failed");
-        await runs.reply(example, outcome);
+        await runs.reply({ code: example, stdin: "" }, outcome);
         return performance.now() - start;
       }),
     );

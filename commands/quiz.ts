@@ -1,6 +1,7 @@
 import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
-import type { AutocompleteRequest, CommandInteraction, ComponentInteraction } from "../src/core/interaction.js";
+import { unknownTopicReply } from "../src/core/explain.js";
+import type { AutocompleteRequest, CommandInteraction, ComponentInteraction, Interaction } from "../src/core/interaction.js";
 import { feedbackReply, questionReply } from "../src/core/quiz/replies.js";
 import { choiceLetter, isCorrect, questionsMatching } from "../src/core/quiz/select.js";
 import { shownQuestion } from "../src/core/quiz/shuffle.js";
@@ -28,16 +29,10 @@ export const options = z.object({
     .optional(),
 });
 
-export async function execute(interaction: CommandInteraction<z.infer<typeof options>>) {
-  const { concepts, content, redis } = interaction.services;
-  const { topic, difficulty } = interaction.options;
-  const concept = topic === undefined ? undefined : concepts.find(topic);
-  if (topic !== undefined && !concept) {
-    const nearest = concepts.suggest(topic, 3).map((found) => `\`${found.id}\``);
-    const hint = nearest.length > 0 ? ` Did you mean ${nearest.join(", ")}?` : "";
-    return interaction.reply(errorReply(`I don't know the topic "${topic}".${hint}`));
-  }
-  const candidates = questionsMatching(content.questions, { concept: concept?.id, difficulty });
+/** Asks the user a question of `conceptId` (any concept when undefined) at `difficulty`. */
+async function askQuestion(interaction: Interaction, conceptId: string | undefined, difficulty: 1 | 2 | 3 | undefined) {
+  const { content, redis } = interaction.services;
+  const candidates = questionsMatching(content.questions, { concept: conceptId, difficulty });
   const question = await pickQuizQuestion(redis, interaction.user.id, candidates);
   if (!question) {
     return interaction.reply(errorReply("There are no questions for that topic and difficulty yet. Try another difficulty, or no topic at all."));
@@ -53,13 +48,31 @@ export async function execute(interaction: CommandInteraction<z.infer<typeof opt
   );
 }
 
+export async function execute(interaction: CommandInteraction<z.infer<typeof options>>) {
+  const { concepts } = interaction.services;
+  const { topic, difficulty } = interaction.options;
+  const concept = topic === undefined ? undefined : concepts.find(topic);
+  if (topic !== undefined && !concept) return interaction.reply(unknownTopicReply(topic, concepts, "quiz", difficulty ? [String(difficulty)] : []));
+  await askQuestion(interaction, concept?.id, difficulty);
+}
+
 export async function autocomplete({ value, services }: AutocompleteRequest) {
   return services.concepts.choices(value);
 }
 
 const answerArgs = z.tuple([z.string().min(1), z.string().min(1), z.coerce.number().int().min(0).max(3)]);
 
+const topicArgs = z.tuple([z.string().regex(/^[a-z0-9-]{1,60}$/, "not a concept id"), z.enum(["1", "2", "3"]).optional()]);
+
 export const components = {
+  /** A "did you mean" button under an unknown topic: quiz:topic:<concept id>[:<difficulty>]. */
+  async topic(interaction: ComponentInteraction) {
+    const parsed = topicArgs.safeParse(interaction.args);
+    const concept = parsed.success ? interaction.services.content.concepts.get(parsed.data[0]) : undefined;
+    if (!concept) return interaction.reply(errorReply("That topic is no longer in the quiz bank. Try /quiz again."));
+    const difficulty = parsed.data![1];
+    await askQuestion(interaction, concept.id, difficulty === undefined ? undefined : (Number(difficulty) as 1 | 2 | 3));
+  },
   /** A choice button: quiz:answer:<messageId>:<questionId>:<choice>, the choice's position as shown on that message. */
   async answer(interaction: ComponentInteraction) {
     const parsed = answerArgs.safeParse(interaction.args);

@@ -2,7 +2,8 @@ import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
 import { codeForm } from "../src/core/run/reply.js";
 import { runAndAnswer } from "../src/core/run/handler.js";
-import { pastedPython } from "../src/core/run/request.js";
+import { pastedPython, type Program } from "../src/core/run/request.js";
+import { joinedPasteReply, readOneLine, repairedNote } from "../src/core/run/one-line.js";
 import type { CommandInteraction, ComponentInteraction } from "../src/core/interaction.js";
 import { errorReply } from "../src/core/reply.js";
 
@@ -21,19 +22,22 @@ export const options = z.object({
 /** A "Run again" / "Edit and run" button names stored code by its id. */
 const storedCode = z.object({ id: z.string().regex(/^[\w-]{1,40}$/, "not a stored code id") });
 const exampleOf = z.object({ conceptId: z.string().regex(/^[a-z0-9-]{1,60}$/, "not a concept id") });
-const submittedForm = z.object({ code: z.string() });
+/** The input box is optional (and absent from forms opened before it existed). */
+const submittedForm = z.object({ code: z.string(), input: z.string().default("") });
 
 const EXPIRED = "That code is no longer stored (runs are kept for a day). Please run it again with /run.";
 
-async function storedCodeOf(interaction: ComponentInteraction): Promise<string | undefined> {
+async function storedProgramOf(interaction: ComponentInteraction): Promise<Program | undefined> {
   const parsed = storedCode.safeParse({ id: interaction.args[0] });
-  return parsed.success ? interaction.services.runs.savedCode(parsed.data.id) : undefined;
+  return parsed.success ? interaction.services.runs.savedProgram(parsed.data.id) : undefined;
 }
 
 export async function execute(interaction: CommandInteraction<z.infer<typeof options>>) {
   const { code } = interaction.options;
   if (code === undefined) return interaction.showForm(codeForm());
-  await runAndAnswer(interaction, pastedPython(code), "command");
+  const pasted = readOneLine(pastedPython(code));
+  if (pasted.kind === "joined") return interaction.reply(joinedPasteReply());
+  await runAndAnswer(interaction, pasted.code, "command", { note: pasted.kind === "repaired" ? repairedNote(pasted.lines) : undefined });
 }
 
 export const components = {
@@ -52,18 +56,20 @@ export const components = {
     await runAndAnswer(interaction, code, "question");
   },
   again: async (interaction: ComponentInteraction) => {
-    const code = await storedCodeOf(interaction);
-    if (code === undefined) return interaction.reply(errorReply(EXPIRED));
-    await runAndAnswer(interaction, code, "again");
+    const program = await storedProgramOf(interaction);
+    if (program === undefined) return interaction.reply(errorReply(EXPIRED));
+    await runAndAnswer(interaction, program.code, "again", { stdin: program.stdin });
   },
   edit: async (interaction: ComponentInteraction) => {
-    const code = await storedCodeOf(interaction);
-    if (code === undefined) return interaction.reply(errorReply(EXPIRED));
-    await interaction.showForm(codeForm(code));
+    const program = await storedProgramOf(interaction);
+    if (program === undefined) return interaction.reply(errorReply(EXPIRED));
+    await interaction.showForm(codeForm(program));
   },
+  /** "Open the form" under the answer to a joined paste. */
+  open: (interaction: ComponentInteraction) => interaction.showForm(codeForm()),
   form: async (interaction: ComponentInteraction) => {
     const parsed = submittedForm.safeParse(interaction.fields);
     if (!parsed.success) return interaction.reply(errorReply("The form came back without code. Please try /run again."));
-    await runAndAnswer(interaction, pastedPython(parsed.data.code), "form");
+    await runAndAnswer(interaction, pastedPython(parsed.data.code), "form", { stdin: parsed.data.input });
   },
 };

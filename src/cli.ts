@@ -6,7 +6,7 @@ import { sendLogsToStderr } from "./log.js";
 const verbs: Record<string, { summary: string; load: () => Promise<{ main(args: string[]): Promise<number> }> }> = {
   ask: { summary: 'ask "/explain topic:gather" [--json]   answer one command line, as text or as the JSON Discord would get', load: () => import("./cli/ask.js") },
   run: { summary: "run FILE|- [--json] [--queue]          run Python in the sandbox (--queue: through Redis and a worker)", load: () => import("./cli/run.js") },
-  content: { summary: "content check                          validate content/ and run every example and predict question", load: () => import("./cli/content.js") },
+  content: { summary: "content check [--only ID…]             validate content/ and run every example and predict question (or those of IDs)", load: () => import("./cli/content.js") },
   doctor: { summary: "doctor                                 check this machine for everything Loopy needs", load: () => import("./cli/doctor.js") },
   "deploy-commands": { summary: "deploy-commands [--guild ID]           register the slash commands with Discord", load: () => import("./cli/deploy-commands.js") },
 };

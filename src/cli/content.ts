@@ -1,21 +1,36 @@
-import { checkContent } from "../core/content/check.js";
+import { checkContent, unknownCheckIds } from "../core/content/check.js";
+import { closestNames } from "../core/edit-distance.js";
 import { loadContent } from "../core/content/load.js";
 import { loadConfig } from "../config.js";
 import { interleavedOutput } from "../core/run/protocol.js";
 import { runInSandbox, sandboxCleanups } from "../sandbox/sandbox.js";
 
+const USAGE = "Usage: loopy content check [--only ID…]   (ID: a concept id, for its example and questions, or a question id)";
+
 /**
- * `loopy content check`: validates every file of content/, then runs every concept example and every
- * predict question in the sandbox and compares with what the file says Python prints.
+ * `loopy content check [--only ID…]`: validates every file of content/, then runs every concept example and
+ * every predict question (or only those of the ids named) in the sandbox and compares with what the file
+ * says Python prints.
  */
 export async function main(args: string[]): Promise<number> {
-  if (args[0] !== "check") {
-    console.error("Usage: loopy content check");
+  const [verb, ...rest] = args;
+  const only = rest[0] === "--only" ? rest.slice(1) : undefined;
+  if (verb !== "check" || (rest.length > 0 && (!only || only.length === 0))) {
+    console.error(USAGE);
     return 2;
   }
   const config = loadConfig();
   const content = loadContent(config.LOOPY_CONTENT_DIR);
-  console.log(`Valid: ${content.concepts.size} concepts, ${content.questions.length} questions. Running examples and predict questions…`);
+  const unknown = unknownCheckIds(content, only ?? []);
+  if (unknown.length > 0) {
+    const known = [...content.concepts.keys(), ...content.questions.map((question) => question.id)];
+    for (const id of unknown) {
+      const closest = closestNames(id, known);
+      console.error(`loopy content check: no concept or question has the id "${id}".${closest.length > 0 ? ` Did you mean ${closest.join(" or ")}?` : ""}`);
+    }
+    return 2;
+  }
+  console.log(`Valid: ${content.concepts.size} concepts, ${content.questions.length} questions. Running ${only ? `the examples and predict questions of ${only.join(", ")}` : "examples and predict questions"}…`);
   const failures = await checkContent(
     content,
     async (code) => {
@@ -23,6 +38,7 @@ export async function main(args: string[]): Promise<number> {
       return { output: interleavedOutput(result), wallMs: result.wallMs };
     },
     {
+      only,
       onProgress: (done, total) => {
         if (process.stdout.isTTY) process.stdout.write(`\r${done}/${total} checked${done === total ? "\n" : ""}`);
         else if (done % 20 === 0 || done === total) console.log(`${done}/${total} checked`);

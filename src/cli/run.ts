@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { userInfo } from "node:os";
 import { loadConfig, type Config } from "../config.js";
-import { codeProblem } from "../core/run/request.js";
+import { codeProblem, stdinProblem } from "../core/run/request.js";
 import { log } from "../log.js";
 import { createRunService } from "../queue/run-service.js";
 import { limitsFromConfig } from "../queue/run-queue.js";
@@ -10,39 +10,47 @@ import { orderedOutput, type RunResult } from "../core/run/protocol.js";
 import { runInSandbox, sandboxCleanups } from "../sandbox/sandbox.js";
 import { startScratchRedis } from "../store/redis-server.js";
 import { findHints } from "../core/run/hints.js";
+import type { Program } from "../core/run/request.js";
 import { outputLines } from "../core/run/timeline/timeline.js";
 
-const USAGE = "Usage: loopy run FILE|- [--json] [--queue]";
+const USAGE = "Usage: loopy run FILE|- [--stdin FILE] [--json] [--queue]";
 
 /** How a run ended for the command line: a result, or a sentence saying why there is none. */
 type Ending = { result: RunResult; limits: RunLimits } | { problem: string };
 
-/** The file's text, or a sentence saying why it has none that can be run. */
-function readSource(path: string): { code: string } | { problem: string } {
+/** A file's UTF-8 text ("-": standard input), or a sentence saying why it has none. */
+function readText(path: string): { text: string } | { problem: string } {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path === "-" ? 0 : path);
   } catch (error) {
     return { problem: `Cannot read ${path === "-" ? "standard input" : path}: ${(error as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (error as Error).message}.` };
   }
-  let code: string;
   try {
-    code = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    return { text: new TextDecoder("utf-8", { fatal: true }).decode(bytes) };
   } catch {
-    return { problem: `${path === "-" ? "Standard input" : path} is not UTF-8 text; Python source is expected.` };
+    return { problem: `${path === "-" ? "Standard input" : path} is not UTF-8 text.` };
   }
-  const problem = codeProblem(code);
-  return problem ? { problem } : { code };
+}
+
+/** The program to run: the code of `codePath` and the input of `stdinPath`, or a sentence saying what is wrong. */
+function readProgram(codePath: string, stdinPath: string | undefined): Program | { problem: string } {
+  const source = readText(codePath);
+  if ("problem" in source) return source;
+  const input = stdinPath === undefined ? { text: "" } : readText(stdinPath);
+  if ("problem" in input) return input;
+  const problem = codeProblem(source.text) ?? stdinProblem(input.text);
+  return problem ? { problem } : { code: source.text, stdin: input.text };
 }
 
 /** Through Redis and a worker exactly as the bot runs code; a private Redis and worker when REDIS_URL is unset. */
-async function runThroughQueue(config: Config, code: string): Promise<Ending> {
+async function runThroughQueue(config: Config, { code, stdin }: Program): Promise<Ending> {
   const redis = config.REDIS_URL ? undefined : await startScratchRedis();
   // Nothing else can reach a private Redis, so it needs a worker of its own.
   const runs = await createRunService(redis ? { ...config, RUN_WORKERS_IN_PROCESS: true } : config, config.REDIS_URL ?? redis!.url);
   try {
     const user = userInfo().username;
-    const admission = await runs.submit({ code, user: { id: `cli:${user}`, name: user }, origin: "cli" });
+    const admission = await runs.submit({ code, stdin, user: { id: `cli:${user}`, name: user }, origin: "cli" });
     if (!admission.accepted) return admission;
     const outcome = await admission.outcome;
     return outcome.finished ? outcome : { problem: `${outcome.problem} (job ${outcome.jobId})` };
@@ -60,16 +68,31 @@ function writeFully(stream: NodeJS.WriteStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => stream.write(text, (error) => (error ? reject(error) : resolve())));
 }
 
-/** `loopy run FILE|- [--json] [--queue]`: runs Python in Loopy's sandbox and prints what it printed and how it ended. */
-export async function main(args: string[]): Promise<number> {
-  const flags = new Set(args.filter((arg) => arg.startsWith("--")));
-  const files = args.filter((arg) => !arg.startsWith("--"));
+/** `--stdin FILE` and the rest: the flags, the value of --stdin, and the other words. */
+function readArgs(args: string[]): { flags: Set<string>; stdinPath?: string; files: string[] } | { problem: string } {
+  const at = args.indexOf("--stdin");
+  const stdinPath = at === -1 ? undefined : args[at + 1];
+  if (at !== -1 && (stdinPath === undefined || (stdinPath.startsWith("--") && stdinPath !== "-"))) return { problem: "--stdin needs a file to read the program's input from (- for standard input)." };
+  const rest = at === -1 ? args : [...args.slice(0, at), ...args.slice(at + 2)];
+  const flags = new Set(rest.filter((arg) => arg.startsWith("--")));
   const unknown = [...flags].filter((flag) => flag !== "--json" && flag !== "--queue");
-  if (files.length !== 1 || unknown.length > 0) {
-    console.error(unknown.length > 0 ? `loopy run: unknown option ${unknown[0]}.\n${USAGE}` : USAGE);
+  if (unknown.length > 0) return { problem: `unknown option ${unknown[0]}.` };
+  return { flags, stdinPath, files: rest.filter((arg) => !arg.startsWith("--")) };
+}
+
+/** `loopy run FILE|- [--stdin FILE] [--json] [--queue]`: runs Python in Loopy's sandbox and prints what it printed and how it ended. */
+export async function main(args: string[]): Promise<number> {
+  const parsed = readArgs(args);
+  if ("problem" in parsed || parsed.files.length !== 1) {
+    console.error("problem" in parsed ? `loopy run: ${parsed.problem}\n${USAGE}` : USAGE);
     return 2;
   }
-  const source = readSource(files[0]!);
+  const { flags, stdinPath, files } = parsed;
+  if (files[0] === "-" && stdinPath === "-") {
+    console.error("loopy run: the code and its input cannot both come from standard input.");
+    return 2;
+  }
+  const source = readProgram(files[0]!, stdinPath);
   if ("problem" in source) {
     console.error(`loopy run: ${source.problem}`);
     return 2;
@@ -78,8 +101,8 @@ export async function main(args: string[]): Promise<number> {
   log.level = config.LOG_LEVEL ?? "warn";
   const limits = limitsFromConfig(config);
   const ending: Ending = flags.has("--queue")
-    ? await runThroughQueue(config, source.code)
-    : { result: await runInSandbox(source.code, { limits, python: config.LOOPY_PYTHON }), limits };
+    ? await runThroughQueue(config, source)
+    : { result: await runInSandbox(source.code, { limits, python: config.LOOPY_PYTHON }, source.stdin), limits };
   await sandboxCleanups();
   if ("problem" in ending) {
     console.error(`loopy run: ${ending.problem}`);

@@ -14,8 +14,8 @@ const PROMPT = "loopy> ";
 const HELP = `Type a command as you would in Discord, for example:
   /explain topic:gather      /explain event loop      /run code:print("hi")
 Type a number to press a button or pick a menu choice, "help" for this text, "exit" (or Ctrl-C) to quit.
-Tab completes command names and /explain topics. In a form, a line with only "." ends the text; "." alone
-on an empty form cancels it. The "Run code" message menu needs a message, so it exists only in Discord.`;
+Tab completes command names, subcommands, options and topics. In a form, a line with only "." ends a box;
+"." at once keeps a box's text, leaves an optional box (the program's Input) empty, or cancels the form. The "Run code" message menu needs a message, so it exists only in Discord.`;
 
 /** The console plays a one-person server in which you are the admin. */
 const consolePlace: LocalPlace = {
@@ -137,7 +137,11 @@ async function warnIfRunsCannotWork(app: App, say: (text: string) => void): Prom
 /** Asks for one line; undefined once the input is closed. */
 type Ask = (prompt: string) => Promise<string | undefined>;
 
-/** Fills a form line by line; undefined when it is cancelled (left empty) or the input closes first. */
+/**
+ * Fills a form line by line; undefined when it is cancelled (a required box left empty) or the input closes
+ * first. A box ends at a line holding only "."; "." at once keeps a pre-filled box's text, leaves an
+ * optional box empty, and cancels the form at an empty required box.
+ */
 async function fillForm(ask: Ask, form: Form, say: (text: string) => void): Promise<Record<string, string> | undefined> {
   say(`── ${form.title} ──`);
   const fields: Record<string, string> = {};
@@ -148,18 +152,19 @@ async function fillForm(ask: Ask, form: Form, say: (text: string) => void): Prom
       fields[input.id] = typed || (input.value ?? "");
       continue;
     }
-    say(`${input.label} (end with a line containing only a dot${input.value ? "; an empty first line keeps the current text" : ""}):`);
+    const atOnce = input.value ? "keeps the text above" : input.required ? "cancels" : "leaves it empty";
+    say(`${input.label} (end with a line holding only "."; "." at once ${atOnce}):`);
     if (input.value) say(input.value);
     const lines: string[] = [];
     for (let line = await ask("… "); line !== "."; line = await ask("… ")) {
       if (line === undefined) return undefined;
       lines.push(line);
     }
-    if (lines.length === 0 && !input.value) {
+    if (lines.length === 0 && !input.value && input.required) {
       say("Form cancelled.");
       return undefined;
     }
-    fields[input.id] = lines.length === 0 ? input.value! : lines.join("\n");
+    fields[input.id] = lines.length === 0 ? (input.value ?? "") : lines.join("\n");
   }
   return fields;
 }

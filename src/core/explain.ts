@@ -63,15 +63,31 @@ export function explainReplies(concept: Concept, concepts: Map<string, Concept>)
   last.menu = {
     action: actionId("explain", "open"),
     placeholder: "Related concepts",
-    choices: related.map((other) => ({ label: other.title.slice(0, CHOICE_LABEL_MAX), value: other.id, description: other.summary.slice(0, CHOICE_LABEL_MAX) })),
+    choices: related.map((other) => ({ label: shortened(other.title, CHOICE_LABEL_MAX), value: other.id, description: shortened(other.summary, CHOICE_LABEL_MAX) })),
   };
   return replies;
 }
 
-/** For a topic that names no concept: a polite answer with the closest concepts as buttons. */
-export function unknownTopicReply(topic: string, index: ConceptIndex): Reply {
+/** At most `max` characters of `text`, cut at a word with "…" when it is longer. */
+export function shortened(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const atWord = cut.replace(/\s+\S*$/, "");
+  return `${(atWord.length >= max / 2 ? atWord : cut).replace(/[\s,.;:]+$/, "")}…`;
+}
+
+/** What a "did you mean" button of each command does with the concept it names. */
+const topicActions = { explain: "show", quiz: "topic" } as const;
+
+/**
+ * For a topic that names no concept: a polite answer with the closest concepts as buttons that redo the
+ * command (/explain or /quiz) with that concept, and `keep` (the command's other options) after it; with
+ * nothing close, the start of the learning path.
+ */
+export function unknownTopicReply(topic: string, index: ConceptIndex, command: keyof typeof topicActions = "explain", keep: string[] = []): Reply {
   const closest = index.suggest(topic, 5);
-  const shownTopic = topic.length > 80 ? `${topic.slice(0, 80)}…` : topic;
+  const offered = closest.length > 0 ? closest : index.suggest("", 5);
+  const shownTopic = shortened(topic, 80);
   return {
     private: true,
     cards: [
@@ -80,10 +96,10 @@ export function unknownTopicReply(topic: string, index: ConceptIndex): Reply {
         body:
           closest.length > 0
             ? `Nothing is called "${shownTopic}". Did you mean one of these?`
-            : `Nothing is called "${shownTopic}". Try \`/explain\` and pick a topic from the list.`,
+            : `Nothing is called "${shownTopic}". Here is where the learning path starts; \`/${command}\` suggests every topic as you type.`,
         tone: "warning",
       },
     ],
-    buttons: closest.length > 0 ? [closest.map((concept) => ({ label: concept.title.slice(0, BUTTON_LABEL_MAX), action: actionId("explain", "show", concept.id), style: "secondary" as const }))] : undefined,
+    buttons: [offered.map((concept) => ({ label: shortened(concept.title, BUTTON_LABEL_MAX), action: actionId(command, topicActions[command], concept.id, ...keep), style: "secondary" as const }))],
   };
 }

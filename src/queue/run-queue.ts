@@ -14,6 +14,8 @@ const queueLog = log.child({ module: "run-queue" });
 /** A job as it travels through Redis; the worker parses it, since another process (or version) wrote it. */
 export const runJobSchema = z.object({
   code: z.string(),
+  /** What the program reads on standard input; jobs queued before it existed have none. */
+  stdin: z.string().default(""),
   limits: runLimitsSchema.partial().optional(),
   user: z.object({ id: z.string(), name: z.string() }),
   origin: z.string(),

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Job, Queue, QueueEvents } from "bullmq";
 import type { Config } from "../config.js";
-import { codeProblem, type Admission, type RunOutcome, type RunRequest, type RunService } from "../core/run/request.js";
+import { codeProblem, stdinProblem, type Admission, type RunOutcome, type RunRequest, type RunService } from "../core/run/request.js";
 import { runFailureReply, runResultReply } from "../core/run/reply.js";
 import { log } from "../log.js";
 import { RunAllowance } from "./allowance.js";
@@ -133,7 +133,7 @@ export async function createRunService(config: Config, redisUrl: string): Promis
   }
 
   async function admit(request: RunRequest): Promise<Admission> {
-    const problem = codeProblem(request.code);
+    const problem = codeProblem(request.code) ?? stdinProblem(request.stdin ?? "");
     if (problem) return { accepted: false, problem };
     const waiting = await queue.getWaitingCount();
     if (waiting >= config.RUN_QUEUE_LIMIT) {
@@ -145,7 +145,7 @@ export async function createRunService(config: Config, redisUrl: string): Promis
     const refusal = await allowance.take(request.user.id, jobId);
     if (refusal) return { accepted: false, problem: refusal };
     try {
-      const data: RunJob = { code: request.code, limits: request.limits, user: request.user, origin: request.origin, requestedAt: Date.now() };
+      const data: RunJob = { code: request.code, stdin: request.stdin ?? "", limits: request.limits, user: request.user, origin: request.origin, requestedAt: Date.now() };
       const job = await queue.add("run", data, { jobId });
       serviceLog.info({ job: jobId, user: request.user.id, origin: request.origin, chars: request.code.length }, "run queued");
       const outcome = outcomeOf(job, request).finally(() =>
@@ -167,11 +167,11 @@ export async function createRunService(config: Config, redisUrl: string): Promis
         return { accepted: false, problem: "I can't reach the run queue right now. Please try again in a minute." };
       }
     },
-    async reply(code, outcome, titles) {
-      const codeId = await codes.save(code);
-      return outcome.finished ? runResultReply(outcome.result, outcome.limits, code, codeId, titles) : runFailureReply(outcome.problem, codeId);
+    async reply(program, outcome, titles) {
+      const codeId = await codes.save(program);
+      return outcome.finished ? runResultReply(outcome.result, outcome.limits, program.code, codeId, { stdin: program.stdin, titles }) : runFailureReply(outcome.problem, codeId);
     },
-    savedCode: (id) => codes.load(id),
+    savedProgram: (id) => codes.load(id),
     async close() {
       closing.abort();
       await worker?.close();

@@ -29,7 +29,7 @@ export async function startRunWorker(config: Config, redisUrl: string): Promise<
       const data = runJobSchema.parse(job.data);
       const jobLimits = resolveLimits({ ...limits, ...data.limits });
       const startedAt = Date.now();
-      const result = await pool.run(data.code, jobLimits).catch((error: unknown) => {
+      const result = await pool.run(data.code, jobLimits, data.stdin).catch((error: unknown) => {
         throw error instanceof SandboxStartError ? new Error(`${SANDBOX_UNAVAILABLE}${error.message}`) : error;
       });
       recordRun(result, data.requestedAt);

@@ -33,11 +33,11 @@ export class SandboxPool {
   }
 
   /**
-   * Runs code in a pooled sandbox. When none is ready but one is starting, the run waits for it rather than
+   * Runs code in a pooled sandbox, `stdin` on its standard input. When none is ready but one is starting, the run waits for it rather than
    * starting another: under load a cold start beside the refills would double the start-up work per run.
    * A cold sandbox is started when none is on its way, or when /tmp must have another size.
    */
-  async run(code: string, limits: Partial<RunLimits> = {}): Promise<RunResult> {
+  async run(code: string, limits: Partial<RunLimits> = {}, stdin = ""): Promise<RunResult> {
     if (this.closed) throw new Error("the sandbox pool is closed");
     const runLimits = { ...this.options.limits, ...limits };
     const fits = resolveLimits(runLimits).tmpBytes === this.tmpBytes;
@@ -48,7 +48,7 @@ export class SandboxPool {
       : fits && this.starting > this.waiting.length
         ? new Promise<Promise<Sandbox>>((take) => this.waiting.push(take)).then((sandbox) => sandbox)
         : Sandbox.start({ python: this.options.python, limits: runLimits });
-    return this.track(start.then((chosen) => chosen.run(code, runLimits)));
+    return this.track(start.then((chosen) => chosen.run(code, runLimits, stdin)));
   }
 
   /** Destroys the waiting sandboxes and waits for runs in progress; nothing the pool started is left. */

@@ -3,7 +3,7 @@
 It starts before the code is known (so a pooled sandbox answers in milliseconds), says it is ready,
 then reads one JSON request from REQUEST_FD until end of file:
 
-    {"code": "<main.py source>", "limits": {"cpuSeconds": 5, "fileSizeBytes": 8388608, "openFiles": 256},
+    {"code": "<main.py source>", "stdin": "<text for fd 0>", "limits": {"cpuSeconds": 5, "fileSizeBytes": 8388608, "openFiles": 256},
      "timeline": true}
 
 Unknown keys are ignored, so later features (a task timeline hooking the loop's task factory) can add
@@ -83,6 +83,20 @@ def read_request():
     return json.loads(b"".join(chunks))
 
 
+def provide_stdin(text):
+    """Puts `text` on fd 0 through a pipe whose writing end is closed at once, so input(), sys.stdin
+    and child processes read it and then see end of file, as with `python3 main.py < input.txt`.
+    The worker bounds the text below the pipe's 64 KiB, so writing it whole never blocks."""
+    data = text.encode("utf-8")
+    read_end, write_end = os.pipe()
+    view = memoryview(data)
+    while view:
+        view = view[os.write(write_end, view) :]
+    os.close(write_end)
+    os.dup2(read_end, 0)  # sys.stdin wraps fd 0 and has read nothing yet
+    os.close(read_end)
+
+
 def apply_limits(limits):
     """Per-process backstops; the control group limits the run as a whole. Soft = hard: no raising."""
     cpu_seconds = limits["cpuSeconds"]
@@ -151,6 +165,8 @@ def main():
         main_file.write(request["code"])
     with open(MAIN_PATH, "rb") as main_file:
         source = main_file.read()  # Bytes, so a coding cookie is honoured as Python would.
+    if request.get("stdin"):
+        provide_stdin(request["stdin"])
     apply_limits(request["limits"])
 
     sys.argv = ["main.py"]

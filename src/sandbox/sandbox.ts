@@ -187,13 +187,13 @@ export class Sandbox {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
-  /** Runs code once. Limits may differ from those the sandbox started with, except tmpBytes. */
-  async run(code: string, overrides: Partial<RunLimits> = {}): Promise<RunResult> {
+  /** Runs code once, `stdin` on its standard input. Limits may differ from those the sandbox started with, except tmpBytes. */
+  async run(code: string, overrides: Partial<RunLimits> = {}, stdin = ""): Promise<RunResult> {
     if (this.used) throw new Error("a sandbox runs code only once");
     this.used = true;
     const limits = resolveLimits({ ...overrides, tmpBytes: this.tmpBytes });
     try {
-      return await this.runOnce(code, limits);
+      return await this.runOnce(code, limits, stdin);
     } finally {
       // Nothing of the run is left once its cgroup is gone; unmounting its scratch (a few ms of mount(8)) and
       // giving back its uid need not delay the answer. `sandboxCleanups()` waits for them.
@@ -202,7 +202,7 @@ export class Sandbox {
     }
   }
 
-  private async runOnce(code: string, limits: RunLimits): Promise<RunResult> {
+  private async runOnce(code: string, limits: RunLimits, stdin: string): Promise<RunResult> {
     this.cgroup.setLimits(limits.memoryBytes, limits.processes + BWRAP_TASKS);
     const cpuBefore = this.cgroup.cpuUsageMs();
     const startedAt = performance.now();
@@ -217,6 +217,7 @@ export class Sandbox {
 
     const request = {
       code,
+      stdin,
       limits: {
         // A backstop: the cgroup's CPU time, polled, normally stops the run first.
         cpuSeconds: Math.ceil(limits.cpuMs / 1000) + 1,
@@ -324,7 +325,7 @@ export class Sandbox {
  * Runs a learner's code in a fresh sandbox and returns what happened. Throws SandboxStartError only when
  * the sandbox itself is broken; whatever the code does ends up in the result.
  */
-export async function runInSandbox(code: string, options: SandboxOptions = {}): Promise<RunResult> {
+export async function runInSandbox(code: string, options: SandboxOptions = {}, stdin = ""): Promise<RunResult> {
   const sandbox = await Sandbox.start(options);
-  return sandbox.run(code, options.limits);
+  return sandbox.run(code, options.limits, stdin);
 }

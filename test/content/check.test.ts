@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { checkContent, type RunProgram } from "../../src/core/content/check.js";
+import { spawnSync } from "node:child_process";
+import { checkContent, unknownCheckIds, type RunProgram } from "../../src/core/content/check.js";
 import { loadContent } from "../../src/core/content/load.js";
 import { runInSandbox } from "../../src/sandbox/sandbox.js";
 import { interleavedOutput } from "../../src/core/run/protocol.js";
@@ -32,5 +33,19 @@ describe("loopy content check", () => {
     const wrong = { ...content, questions: [{ ...duration, answer: 1 }] };
     const failures = await checkContent(wrong, inSandbox);
     expect(failures.map((failure) => failure.problem)).toEqual([expect.stringMatching(/^it ran in 0\.\d\d s, which does not match the answer "1\.5 s"$/)]);
+  }, 60_000);
+
+  it("--only runs the items of the concepts and questions it names, and knows which ids name nothing", async () => {
+    const content = loadContent("test/fixtures/content/valid");
+    const items: string[] = [];
+    await checkContent(content, inSandbox, { only: ["beta", "alpha-predict"], onProgress: (_done, _total, item) => items.push(item) });
+    expect(items.sort()).toEqual(["concept beta (example)", "question alpha-predict"]);
+    expect(unknownCheckIds(content, ["alpha", "alpha-duration", "gamma"])).toEqual(["gamma"]);
+  }, 60_000);
+
+  it("npx loopy content check --only answers a mistyped id with the closest ones", () => {
+    const { status, stderr } = spawnSync("npx", ["tsx", "src/cli.ts", "content", "check", "--only", "gahter"], { encoding: "utf8" });
+    expect(status).toBe(2);
+    expect(stderr).toBe('loopy content check: no concept or question has the id "gahter". Did you mean gather?\n');
   }, 60_000);
 });

@@ -22,10 +22,10 @@ type Control = { type: number; custom_id?: string; label?: string };
 const controlsOf = (message: ApiMessage) => (message.components as { components: Control[] }[]).flatMap((row) => row.components);
 const buttonId = (message: ApiMessage, label: string) => controlsOf(message).find((control) => control.label === label)!.custom_id!;
 
-/** The output lines a run's answer shows, without the line numbers Loopy puts before each. */
+/** The output lines a run's answer shows (in the embed under the one showing the code), without the line numbers Loopy puts before each. */
 function shownOutput(message: ApiMessage): string[] {
-  const block = /```\n([\s\S]*?)\n```/.exec(message.embeds[0].description)?.[1];
-  if (block === undefined) throw new Error(`the answer shows no output: ${message.embeds[0].description}`);
+  const block = /```\n([\s\S]*?)\n```/.exec(message.embeds[1].description)?.[1];
+  if (block === undefined) throw new Error(`the answer shows no output: ${message.embeds[1].description}`);
   return block.split("\n").map((line) => line.replace(/^ *\d+ │ /, ""));
 }
 
@@ -56,7 +56,7 @@ describe("/run through Discord", () => {
     const explain = discord.chatInput("explain", { topic: "gather" });
     await explain.response();
     const answer = await runAnswer(discord.clickButton(explain.original(), "run:example:gather"));
-    expect(answer.embeds[0].title).toBe("Finished");
+    expect(answer.embeds[1].title).toBe("Finished");
     const expected = app.services.content.concepts.get("gather")!.example.output.trimEnd().split("\n");
     const shown = shownOutput(answer);
     // The last line is the measured duration, which varies around the documented one.
@@ -87,14 +87,30 @@ describe("/run through Discord", () => {
               },
             ],
           },
+          {
+            type: ComponentType.ActionRow,
+            components: [
+              {
+                type: ComponentType.TextInput,
+                custom_id: "input",
+                label: "Input (what input() reads), optional",
+                style: TextInputStyle.Paragraph,
+                placeholder: expect.any(String),
+                required: false,
+                max_length: 4000,
+              },
+            ],
+          },
         ],
       },
     });
 
-    const answer = await runAnswer(discord.submitModal(run, { code: FORM_PROGRAM }));
-    expect(answer.embeds[0].title).toBe("Finished");
+    const answer = await runAnswer(discord.submitModal(run, { code: FORM_PROGRAM, input: "" }));
+    // Everyone in the channel sees the code above what it printed.
+    expect(answer.embeds[0]).toMatchObject({ title: "Code", description: `\`\`\`py\n${FORM_PROGRAM}\n\`\`\`` });
+    expect(answer.embeds[1].title).toBe("Finished");
     expect(shownOutput(answer)).toEqual(["hello from the form"]);
-    const fields = Object.fromEntries(answer.embeds[0].fields.map((field: { name: string; value: string }) => [field.name, field.value]));
+    const fields = Object.fromEntries(answer.embeds[1].fields.map((field: { name: string; value: string }) => [field.name, field.value]));
     expect(fields).toEqual({ Time: expect.stringMatching(/^\d+ ms$|^\d+\.\d\d s$/), CPU: expect.stringMatching(/^\d+ ms$|^\d+\.\d\d s$/), Python: expect.stringMatching(/^3\.\d+/) });
     expect(controlsOf(answer).map((control) => control.label)).toEqual(["Run again", "Edit and run"]);
 
@@ -105,8 +121,60 @@ describe("/run through Discord", () => {
     const { body } = await edit.response();
     expect(body.type).toBe(InteractionResponseType.Modal);
     expect(body.data.components[0].components[0].value).toBe(FORM_PROGRAM);
-    const edited = await runAnswer(discord.submitModal(edit, { code: FORM_PROGRAM.replace("the form", "an edit") }));
+    const edited = await runAnswer(discord.submitModal(edit, { code: FORM_PROGRAM.replace("the form", "an edit"), input: "" }));
     expect(shownOutput(edited)).toEqual(["hello from an edit"]);
+  });
+
+  it("gives the form's Input box to the program as its standard input, and keeps it for Run again and Edit and run", async () => {
+    const { discord } = loopy;
+    const run = discord.chatInput("run");
+    await run.response();
+    const code = 'name = input("Name? ")\nage = int(input())\nprint(f"{name} is {age}")';
+    const answer = await runAnswer(discord.submitModal(run, { code, input: "Ada\n36\n" }));
+    expect(answer.embeds[0].fields).toEqual([{ name: "Input", value: "```\nAda\n36\n```" }]);
+    expect(shownOutput(answer)).toEqual(["Name? Ada is 36"]);
+    expect(shownOutput(await runAnswer(discord.clickButton(answer, buttonId(answer, "Run again"))))).toEqual(["Name? Ada is 36"]);
+    const edit = discord.clickButton(answer, buttonId(answer, "Edit and run"));
+    const boxes = (await edit.response()).body.data.components.map((row: { components: { value?: string }[] }) => row.components[0]!.value);
+    expect(boxes).toEqual([code, "Ada\n36\n"]);
+  });
+
+  it("points to the Input box when input() finds nothing to read", async () => {
+    const { discord } = loopy;
+    const answer = await runAnswer(discord.chatInput("run", { code: 'print("Hi", input())' }));
+    const hint = answer.embeds[1].fields.find((field: { name: string }) => field.name.startsWith("Hint"));
+    expect(hint.value).toContain("**Input** box of the /run form");
+  });
+
+  it("attaches long code as main.py and shows its first lines", async () => {
+    const { discord } = loopy;
+    const lines = Array.from({ length: 40 }, (_, index) => `x${index} = ${index}`).join("\n");
+    const form = discord.chatInput("run");
+    await form.response();
+    const folded = await runAnswer(discord.submitModal(form, { code: `${lines}\nprint(x39)`, input: "" }));
+    expect(folded.embeds[0].title).toBe("Code (41 lines)");
+    expect(folded.embeds[0].description).toContain("… all 41 lines are in main.py");
+    expect(folded.attachments.map((attachment: { filename: string }) => attachment.filename)).toEqual(["main.py"]);
+    expect(shownOutput(folded)).toEqual(["39"]);
+  });
+
+  it("puts back the lines of a program pasted into the one-line code box, and says so", async () => {
+    const { discord } = loopy;
+    const answer = await runAnswer(discord.chatInput("run", { code: 'import asyncio async def main():     print("hi") asyncio.run(main())' }));
+    expect(answer.content).toMatch(/^Your code arrived on one line .* I put its 4 lines back from the spacing: check the code below\./);
+    expect(answer.embeds[0].description).toBe('```py\nimport asyncio\nasync def main():\n    print("hi")\nasyncio.run(main())\n```');
+    expect(shownOutput(answer)).toEqual(["hi"]);
+    expect(shownOutput(await runAnswer(discord.chatInput("run", { code: "```py print('fenced')```" })))).toEqual(["fenced"]);
+  });
+
+  it("offers the form for a joined paste whose lines cannot be told, and runs nothing", async () => {
+    const { discord } = loopy;
+    const run = discord.chatInput("run", { code: "import asyncio print(1)  # done" });
+    const { body } = await run.response();
+    expect(body.data.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    expect(body.data.embeds[0].title).toBe("That looks like several lines joined into one");
+    const form = discord.clickButton(run.original(), "run:open");
+    expect((await form.response()).body).toMatchObject({ type: InteractionResponseType.Modal, data: { custom_id: "run:form" } });
   });
 
   it("shows the start of a long output and attaches all of it as output.txt", async () => {
@@ -124,7 +192,7 @@ describe("/run through Discord", () => {
     expect(answer.attachments.map((attachment: { filename: string }) => attachment.filename)).toEqual(["output.txt"]);
     const shown = shownOutput(answer);
     expect(shown).toEqual(everything.split("\n").slice(0, shown.length));
-    expect(answer.embeds[0].description).toContain(`… ${3000 - shown.length} more lines in output.txt`);
+    expect(answer.embeds[1].description).toContain(`… ${3000 - shown.length} more lines in output.txt`);
   });
 
   it("runs the ```py block of a message from its Run code menu", async () => {
@@ -143,8 +211,8 @@ describe("/run through Discord", () => {
   it("names the limit that stopped an endless loop", async () => {
     const { discord } = loopy;
     const answer = await runAnswer(discord.chatInput("run", { code: "while True: pass" }));
-    expect(answer.embeds[0].title).toBe("Stopped by a limit");
-    expect(answer.embeds[0].description).toMatch(/^Your program was stopped: it used more than 1 s of CPU time\./);
+    expect(answer.embeds[1].title).toBe("Stopped by a limit");
+    expect(answer.embeds[1].description).toMatch(/^Your program was stopped: it used more than 1 s of CPU time\./);
   });
 
   it("runs the code of a quiz question from the answer's Run the code button", async () => {
@@ -162,7 +230,7 @@ describe("/run through Discord", () => {
     await feedback.response();
 
     const answer = await runAnswer(discord.clickButton(feedback.original(), `run:question:${question.id}`, { user: discord.users.bob }));
-    expect(answer.embeds[0].title).toBe("Finished");
+    expect(answer.embeds[1].title).toBe("Finished");
     expect(shownOutput(answer)).toEqual(question.choices[question.answer]!.split("\n"));
   });
 });

@@ -45,7 +45,8 @@ describe("the local console (npm start without DISCORD_TOKEN)", () => {
     expect(console.output()).toMatch(/Loopy is working on it/);
     // Pasted all at once: a form's lines must not be lost while the console is busy.
     const before = console.output().split("loopy> ").length;
-    console.child.stdin.write('/run\nimport asyncio\n\nasync def main():\n    await asyncio.sleep(0.1)\n    print("pasted " + "fine")\n\nasyncio.run(main())\n.\n');
+    // The form's second box is the program's standard input.
+    console.child.stdin.write('/run\nimport asyncio\n\nasync def main():\n    await asyncio.sleep(0.1)\n    print("pasted " + input())\n\nasyncio.run(main())\n.\nfine\n.\n');
     await until(() => console.output().split("loopy> ").length > before, () => `the pasted /run was not answered:\n${console.output()}`);
     expect(console.output()).toContain("pasted fine");
     expect(console.output()).toMatch(/saved as .*timeline\.png/);

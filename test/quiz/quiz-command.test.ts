@@ -89,7 +89,12 @@ describe("/quiz", () => {
 
   it("answers an unknown topic, a bad difficulty and an empty filter politely", async () => {
     const user = as(bot);
-    expect(textOf((await user.command("quiz", { topic: "alpah" })).replies[0]!)).toContain('I don\'t know the topic "alpah". Did you mean `alpha`');
+    const unknown = (await user.command("quiz", { topic: "alpah", difficulty: 1 })).replies[0]!;
+    expect(textOf(unknown)).toContain('Nothing is called "alpah". Did you mean one of these?');
+    // The same "did you mean" buttons as /explain, asking a question of that concept at the difficulty chosen.
+    expect(unknown.buttons![0]![0]).toMatchObject({ label: "The alpha concept", action: "quiz:topic:alpha:1" });
+    const [asked] = await user.press("quiz:topic:alpha:1");
+    expect(asked!.cards![0]!.title).toMatch(/^Quiz: The alpha concept · beginner$/);
     expect(textOf((await user.command("quiz", { difficulty: 7 })).replies[0]!)).toContain("Difficulty is 1 (beginner)");
     expect(textOf((await user.command("quiz", { topic: "beta", difficulty: 1 })).replies[0]!)).toContain("no questions for that topic and difficulty");
   });

@@ -44,12 +44,14 @@ describe("a user's run allowance", () => {
 });
 
 describe("the code store behind Run again / Edit and run", () => {
-  it("keeps code under a short id that fits a custom_id, with an expiry", async () => {
+  it("keeps a program (code and input) under a short id that fits a custom_id, with an expiry", async () => {
     const codes = new CodeStore(redis, prefix);
     const code = 'print("hi")\n'.repeat(1000);
-    const id = await codes.save(code);
+    const id = await codes.save({ code, stdin: "Ada\n" });
     expect(`run:again:${id}`.length).toBeLessThanOrEqual(100);
-    expect(await codes.load(id)).toBe(code);
+    expect(await codes.load(id)).toEqual({ code, stdin: "Ada\n" });
+    // The same code with another input is another program.
+    expect(await codes.save({ code, stdin: "" })).not.toBe(id);
     expect(await redis.ttl(`${prefix}:run:code:${id}`)).toBeGreaterThan(60 * 60);
     expect(await codes.load("nothing-here")).toBeUndefined();
   });

@@ -87,6 +87,22 @@ describe("loopy run", () => {
   it("explains its usage", async () => {
     const { code, stderr } = await loopyRun(["a.py", "--fast"]);
     expect(code).toBe(2);
-    expect(stderr).toBe("loopy run: unknown option --fast.\nUsage: loopy run FILE|- [--json] [--queue]\n");
+    expect(stderr).toBe("loopy run: unknown option --fast.\nUsage: loopy run FILE|- [--stdin FILE] [--json] [--queue]\n");
+  });
+
+  it("--stdin FILE is the program's standard input, through the queue too", async () => {
+    const program = file("greet.py", 'name = input("Name? ")\nprint(f"hi {name}")\nimport sys\nprint(sys.stdin.read().split())\n');
+    const input = file("greet.txt", "Ada\n1 2 3\n");
+    const direct = await loopyRun([program, "--stdin", input, "--json"]);
+    expect(JSON.parse(direct.stdout)).toMatchObject({ outcome: "ok", stdout: "Name? hi Ada\n['1', '2', '3']\n" });
+    const queued = await loopyRun([program, "--queue", "--json", "--stdin", "-"], { REDIS_URL: process.env.REDIS_URL }, "Grace\n");
+    expect(JSON.parse(queued.stdout)).toMatchObject({ outcome: "ok", stdout: "Name? hi Grace\n[]\n" });
+  });
+
+  it("--stdin needs a file, and refuses input too long", async () => {
+    expect((await loopyRun(["a.py", "--stdin"])).stderr).toMatch(/^loopy run: --stdin needs a file/);
+    const { code, stderr } = await loopyRun([file("x.py", "print(1)"), "--stdin", file("big.txt", "y".repeat(16_001))]);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^loopy run: Your input is 16,001 characters long; the limit is 16,000\./);
   });
 });

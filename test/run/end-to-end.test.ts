@@ -51,9 +51,11 @@ async function handle(use: (interaction: LocalInteraction) => Promise<void>, fie
   return events;
 }
 
+/** The card saying how it went: a run's result comes under the card showing its code. */
 function cardOf(event: LocalEvent | undefined): Card {
   if (!event || !("reply" in event)) throw new Error(`expected a reply, got ${JSON.stringify(event)}`);
-  return event.reply.cards![0]!;
+  const [first, second] = event.reply.cards!;
+  return first!.title?.startsWith("Code") ? second! : first!;
 }
 
 const ASYNCIO_PROGRAM = `import asyncio
@@ -87,7 +89,7 @@ describe("running code through the queue, a worker and the sandbox", () => {
     const outcome = await outcomeOf({ code: "import time\ntime.sleep(10)", user: place().user, origin: "command", limits: { wallMs: 1000 } });
     if (!outcome.finished) throw new Error(outcome.problem);
     expect(outcome.result).toMatchObject({ outcome: "limit", limit: "time" });
-    expect(cardOf({ kind: "edit", reply: await runs.reply("", outcome) }).body).toMatch(/^Your program was stopped: it ran for more than 1 s\./);
+    expect(cardOf({ kind: "edit", reply: await runs.reply({ code: "", stdin: "" }, outcome) }).body).toMatch(/^Your program was stopped: it ran for more than 1 s\./);
   });
 
   it("allows RUNS_PER_MINUTE runs a minute per user", async () => {
@@ -115,7 +117,7 @@ describe("the /run and Run code handlers", () => {
     const rerun = await handle((interaction) => run.components.again(interaction), {}, again!.split(":").slice(2));
     expect(cardOf(rerun[1]).body).toBe("```\none-liner\n```");
     const form = await handle((interaction) => run.components.edit(interaction), {}, edit!.split(":").slice(2));
-    expect(form).toEqual([{ kind: "form", form: expect.objectContaining({ inputs: [expect.objectContaining({ value: 'print("one-liner")' })] }) }]);
+    expect(form).toEqual([{ kind: "form", form: expect.objectContaining({ inputs: [expect.objectContaining({ value: 'print("one-liner")' }), expect.objectContaining({ id: "input", value: undefined })] }) }]);
   });
 
   it("answers bad input privately at once, without deferring", async () => {

@@ -42,7 +42,7 @@ async function attack(code: string): Promise<{ result: RunResult; reply: Reply; 
   const outcome = await admission.outcome;
   if (!outcome.finished) throw new Error(outcome.problem);
   const storedBytes = await redis.strlen(`${prefix}:run:result:${outcome.jobId}`);
-  const reply = await runs.reply(code, outcome);
+  const reply = await runs.reply({ code, stdin: "" }, outcome);
   delay.disable();
   return { result: outcome.result, reply, storedBytes, stallMs: delay.max / 1e6 };
 }
@@ -60,6 +60,11 @@ function expectInertMarkdown(reply: Reply) {
     expect(blocks.length % 2).toBe(0);
   }
   expect(body.allowed_mentions).toEqual({ parse: [] });
+}
+
+/** The card with the run's status (after the card showing the code). */
+function statusCard(reply: Reply) {
+  return reply.cards!.find((card) => card.fields?.some((field) => field.name === "Time"))!;
 }
 
 /** A program writing its own frames on the runner's frame descriptor (fd 4). */
@@ -92,8 +97,8 @@ async def main():
 asyncio.run(main())
 `);
     expect(result.outcome).toBe("ok");
-    expect(reply.cards![0]!.title).toBe("Finished");
-    expect(reply.attachments!.map((file) => file.name)).toEqual(["output.txt", "timeline.png"]);
+    expect(statusCard(reply).title).toBe("Finished");
+    expect(reply.attachments!.map((file) => file.name)).toEqual(expect.arrayContaining(["output.txt", "timeline.png"]));
   });
 
   it("a megabyte of alternating one-line prints stays near a megabyte in Redis", async () => {
@@ -136,7 +141,7 @@ os._exit(0)
   it("an exit status over 128 is an exit status, and a forged disk-full frame is nothing", async () => {
     const exited = await attack("import sys, time\ntime.sleep(0.02)\nsys.exit(152)");
     expect(exited.result).toMatchObject({ outcome: "error", limit: null, exitCode: 152 });
-    expect(exited.reply.cards![0]!.title).toBe("Finished with an error (exit code 152, as a process ended by SIGXCPU reports)");
+    expect(statusCard(exited.reply).title).toBe("Finished with an error (exit code 152, as a process ended by SIGXCPU reports)");
     const forged = await attack(`${FRAMES}frame(b"D")\nprint("fine")`);
     expect(forged.result).toMatchObject({ outcome: "ok", limit: null, stdout: "fine\n" });
   });
@@ -151,7 +156,7 @@ async def main():
 main.__qualname__ = "x\`[Free Nitro](https://evil.example) <@&123> **Loopy says**"
 asyncio.run(main())
 `);
-    const hint = named.reply.cards![0]!.fields!.find((field) => field.name.startsWith("Hint"));
+    const hint = statusCard(named.reply).fields!.find((field) => field.name.startsWith("Hint"));
     expect(hint?.value).toContain("awaited 3 slow things");
     expectInertMarkdown(named.reply);
   });

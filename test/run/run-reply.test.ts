@@ -25,8 +25,9 @@ function result(overrides: Partial<RunResult> & { output?: string; pieces?: Outp
 
 const code = 'print("hi")';
 
+/** The status card, under the card showing the code. */
 function card(reply: ReturnType<typeof runResultReply>) {
-  return reply.cards![0]!;
+  return reply.cards![1]!;
 }
 
 /** Discord's limits on what the reply becomes. */
@@ -127,10 +128,10 @@ describe("the reply to a finished run", () => {
     expect(body).toContain("1 │ before\n2 │ Traceback…\n3 │ ValueError: boom");
   });
 
-  it("explains that input() has no stdin", () => {
+  it("explains that input() ran out of input, pointing to the Input box", () => {
     const stderr = 'Traceback (most recent call last):\n  File "/tmp/main.py", line 1, in <module>\nEOFError: EOF when reading a line\n';
     const reply = runResultReply(result({ outcome: "error", exitCode: 1, pieces: [{ stream: "stderr", text: stderr, atMs: 3 }] }), DEFAULT_LIMITS, "input()", "id");
-    expect(card(reply).fields!.find((field) => field.name === "Hint (line 1)")!.value).toMatch(/no stdin/);
+    expect(card(reply).fields!.find((field) => field.name === "Hint (line 1)")!.value).toMatch(/the \*\*Input\*\* box of the \/run form/);
     expect(card(runResultReply(result(), DEFAULT_LIMITS, code, "id")).fields!.some((field) => field.name.startsWith("Hint"))).toBe(false);
   });
 
@@ -146,8 +147,8 @@ describe("the reply to an asyncio run", () => {
   it("shows the event loop as a picture with a text version, and explains the blocking call", async () => {
     const ran = await runInSandbox(blocking);
     const { concepts } = loadContent("content");
-    const reply = runResultReply(ran, DEFAULT_LIMITS, blocking, "id", (concept) => concepts.get(concept)?.title);
-    const [, loopCard] = reply.cards!;
+    const reply = runResultReply(ran, DEFAULT_LIMITS, blocking, "id", { titles: (concept) => concepts.get(concept)?.title });
+    const [, , loopCard] = reply.cards!;
     expect(loopCard!.title).toBe("What the event loop did");
     expect(loopCard!.image).toBe("timeline.png");
     expect(loopCard!.body).toMatch(/^```\n4 tasks in /);
@@ -178,6 +179,35 @@ describe("the other run answers", () => {
 
   it("asks for code in a form, pre-filled for Edit and run within Discord's 4,000 characters", () => {
     expect(codeForm().inputs[0]).toMatchObject({ id: "code", multiline: true, value: undefined, maxLength: 4000 });
-    expect(codeForm(code)).toMatchObject({ action: "run:form", inputs: [{ value: code }] });
+    expect(codeForm().inputs[1]).toMatchObject({ id: "input", multiline: true, required: false, value: undefined, maxLength: 4000 });
+    expect(codeForm({ code, stdin: "Ada" })).toMatchObject({ action: "run:form", inputs: [{ value: code }, { value: "Ada" }] });
+  });
+});
+
+describe("the code is part of every result", () => {
+  it("shows short code whole above the result, with its input", () => {
+    const reply = runResultReply(result(), DEFAULT_LIMITS, 'name = input()\nprint("hi", name)', "id", { stdin: "Ada\n" });
+    expect(reply.cards![0]).toEqual({
+      title: "Code",
+      body: '```py\nname = input()\nprint("hi", name)\n```',
+      fields: [{ name: "Input", value: "```\nAda\n```" }],
+      tone: "info",
+    });
+    expect(reply.attachments).toBeUndefined();
+  });
+
+  it("shows the first lines of long code and attaches all of it as main.py", () => {
+    const long = Array.from({ length: 300 }, (_, index) => `print(${index})`).join("\n");
+    const reply = runResultReply(result(), DEFAULT_LIMITS, long, "id");
+    expect(reply.cards![0]!.title).toBe("Code (300 lines)");
+    expect(reply.cards![0]!.body).toBe("```py\nprint(0)\nprint(1)\nprint(2)\nprint(3)\nprint(4)\nprint(5)\nprint(6)\nprint(7)\n```\n… all 300 lines are in main.py");
+    expect(reply.attachments?.map((attachment) => [attachment.name, attachment.data.toString()])).toEqual([["main.py", long]]);
+    expectWithinDiscordLimits(reply);
+  });
+
+  it("cannot break out of its code block, and long input is cut with …", () => {
+    const reply = runResultReply(result(), DEFAULT_LIMITS, 'print("```")', "id", { stdin: "x".repeat(1000) });
+    expect(reply.cards![0]!.body).toBe('```py\nprint("`\u200b`\u200b`")\n```');
+    expect(reply.cards![0]!.fields![0]!.value).toBe(`\`\`\`\n${"x".repeat(300)}\n…\n\`\`\``);
   });
 });

@@ -79,11 +79,11 @@ describe("the run service", () => {
     await queue.close();
   });
 
-  it("keeps the code behind the buttons of its reply", async () => {
+  it("keeps the program behind the buttons of its reply", async () => {
     const { service } = await serviceWithoutWorkers({}, "codes");
-    const reply = await service.reply('print("again")', { finished: false, jobId: "j", problem: "Lost." });
+    const reply = await service.reply({ code: 'print("again", input())', stdin: "Ada" }, { finished: false, jobId: "j", problem: "Lost." });
     const action = reply.buttons![0]![0]!;
     const id = "action" in action ? action.action.split(":")[2]! : "";
-    expect(await service.savedCode(id)).toBe('print("again")');
+    expect(await service.savedProgram(id)).toEqual({ code: 'print("again", input())', stdin: "Ada" });
   });
 });

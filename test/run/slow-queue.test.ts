@@ -45,6 +45,6 @@ describe("a /run while Redis stalls", () => {
     await handled;
     expect(events.map((event) => event.kind)).toEqual(["defer", "edit"]);
     const edit = events[1]!;
-    expect("reply" in edit && edit.reply.cards![0]!.body).toContain("still here");
+    expect("reply" in edit && edit.reply.cards![1]!.body).toContain("still here");
   });
 });

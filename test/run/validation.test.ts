@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { codeProblem, MAX_CODE_CHARS, pastedPython, pythonInMessage } from "../../src/core/run/request.js";
+import { readOneLine } from "../../src/core/run/one-line.js";
 
 describe("code validation", () => {
   it("accepts ordinary Python, tabs and form feeds included", () => {
@@ -42,5 +43,44 @@ describe("code pasted into /run", () => {
     expect(pastedPython("`print(1)`")).toBe("print(1)");
     expect(pastedPython("print('`a`')")).toBe("print('`a`')");
     expect(pastedPython("x = 1\nprint(x)\n")).toBe("x = 1\nprint(x)\n");
+  });
+
+  it("loses one-line fences too, with their language word where it cannot be code", () => {
+    expect(pastedPython("```py print(1)```")).toBe("print(1)");
+    expect(pastedPython("```python print(1)```")).toBe("print(1)");
+    expect(pastedPython("```print(1)```")).toBe("print(1)");
+    expect(pastedPython("```py = 1; print(py)```")).toBe("py = 1; print(py)");
+  });
+});
+
+describe("a program whose lines Discord's code box joined into one", () => {
+  it("gets its line breaks and indentation back from the spacing", () => {
+    expect(readOneLine('import asyncio async def main():     print("hi") asyncio.run(main())')).toEqual({
+      kind: "repaired",
+      code: 'import asyncio\nasync def main():\n    print("hi")\nasyncio.run(main())',
+      lines: 4,
+    });
+    // A blank line is one more space; a dedent returns to a level in use.
+    const program = 'import asyncio  async def main():     for i in range(2):         await asyncio.sleep(0)     print("done") asyncio.run(main())';
+    expect(readOneLine(program)).toMatchObject({
+      code: 'import asyncio\n\nasync def main():\n    for i in range(2):\n        await asyncio.sleep(0)\n    print("done")\nasyncio.run(main())',
+    });
+    expect(readOneLine('try:     x = 1 / 0 except ZeroDivisionError as e:     print(e) else:     pass')).toMatchObject({
+      code: "try:\n    x = 1 / 0\nexcept ZeroDivisionError as e:\n    print(e)\nelse:\n    pass",
+    });
+    expect(readOneLine("from asyncio import sleep import time print(sleep)")).toMatchObject({ code: "from asyncio import sleep\nimport time\nprint(sleep)" });
+    expect(readOneLine("@decorator class X:     pass")).toMatchObject({ code: "@decorator\nclass X:\n    pass" });
+  });
+
+  it("leaves real one-liners alone, spaces inside strings and brackets included", () => {
+    for (const line of ['print("hi")', "x = 1; print(x)", "if x: print(1)", "print(1 if True else 2)", 'print("a:  b")', "print([1,  2])", "from a import b as c", "x = not y is None"]) {
+      expect(readOneLine(line)).toEqual({ kind: "as-is", code: line });
+    }
+    expect(readOneLine('print("a") print("b   c")')).toMatchObject({ kind: "repaired", code: 'print("a")\nprint("b   c")' });
+  });
+
+  it("cannot see past a comment: runs it as typed when no break comes before it, and repairs nothing when one does", () => {
+    expect(readOneLine("import asyncio  # the library print(asyncio)")).toEqual({ kind: "as-is", code: "import asyncio  # the library print(asyncio)" });
+    expect(readOneLine("import asyncio print(1)  # done")).toEqual({ kind: "joined" });
   });
 });

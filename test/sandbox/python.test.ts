@@ -133,6 +133,17 @@ asyncio.run(main())
     expect(result.stdout).toBe("127.0.0.1 PING\n::1 PING\nlocalhost PING\n");
   });
 
+  it("standard input reaches input(), sys.stdin and child processes, then ends", async () => {
+    const result = await runInSandbox(
+      // The child reads first: Python's sys.stdin, as under \`python3 main.py < file\`, buffers what it reads.
+      `import subprocess, sys\nsubprocess.run(["sh", "-c", "read line; echo child read $line"])\nprint(input(), input())\nprint(repr(sys.stdin.read()))\ninput()`,
+      {},
+      "first\nsecond\nthird\nrest é\n",
+    );
+    expect(result.stdout).toBe("child read first\nsecond third\n'rest é\\n'\n");
+    expect(result.stderr).toMatch(/EOFError: EOF when reading a line\n$/);
+  });
+
   it("a child's raw writes to fd 1 and 2 are captured", async () => {
     const result = await runInSandbox(`import subprocess\nsubprocess.run(["sh", "-c", "echo raw out; echo raw err >&2"])`);
     expect(result.stdout).toBe("raw out\n");

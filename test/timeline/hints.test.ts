@@ -416,4 +416,36 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
       print("Hello", name)
     `)).toEqual([]);
   });
+
+  it("a third-party module: the standard library only, and what to use instead", async () => {
+    const [hint, ...others] = await hintsFor(`
+      import asyncio
+      import aiohttp
+    `);
+    expect(others).toEqual([]);
+    expect(hint).toMatchObject({ id: "third-party-module", line: 2, concept: "streams" });
+    expect(hint!.message).toMatch(/^`aiohttp` is not installed here: code runs with Python's standard library only/);
+    expect(hint!.message).toContain("asyncio.start_server");
+    expect(await hintsFor("import numpy.linalg")).toEqual([expect.objectContaining({ id: "third-party-module", concept: undefined })]);
+    expect(await hintsFor("import asyncio.queues")).toEqual([]);
+  });
+
+  it("the network: a name lookup, or a connection outside the sandbox", async () => {
+    const lookup = await hintsFor(`
+      import urllib.request
+      urllib.request.urlopen("http://example.com")
+    `);
+    expect(lookup).toEqual([expect.objectContaining({ id: "no-network", line: 2, concept: "streams" })]);
+    expect(lookup[0]!.message).toMatch(/^Code run here has no network/);
+    const outside = await hintsFor(`
+      import asyncio
+      asyncio.run(asyncio.open_connection("93.184.216.34", 80))
+    `);
+    expect(outside.map((hint) => hint.id)).toEqual(["no-network"]);
+    // Nothing listening on the sandbox's own loopback is a mistake of the program, not a missing network.
+    expect(await hintsFor(`
+      import asyncio
+      asyncio.run(asyncio.open_connection("127.0.0.1", 9))
+    `)).toEqual([]);
+  });
 });

@@ -68,6 +68,8 @@ function firstDifference(expected: string, actual: string): string {
 }
 
 interface CheckJob {
+  /** The ids that select this job for `--only`: the concept's, and the question's own. */
+  ids: string[];
   file: string;
   item: string;
   code: string;
@@ -78,6 +80,7 @@ function checkJobs(content: Content): CheckJob[] {
   const jobs: CheckJob[] = [];
   for (const concept of content.concepts.values()) {
     jobs.push({
+      ids: [concept.id],
       file: concept.file,
       item: `concept ${concept.id} (example)`,
       code: concept.example.code,
@@ -88,31 +91,41 @@ function checkJobs(content: Content): CheckJob[] {
     if (question.kind === "multiple-choice" || question.code === undefined) continue;
     const file = question.file;
     const item = `question ${question.id}`;
+    const ids = [question.id, question.concept];
     if (question.kind === "predict-output") {
       const expected = question.choices[question.answer]!;
       jobs.push({
+        ids,
         file,
         item,
         code: question.code,
         judge: (run) => (outputsMatch(expected, run.output) ? undefined : firstDifference(expected, run.output)),
       });
     } else {
-      jobs.push({ file, item, code: question.code, judge: (run) => durationProblem(question.choices, question.answer, run.wallMs / 1000) });
+      jobs.push({ ids, file, item, code: question.code, judge: (run) => durationProblem(question.choices, question.answer, run.wallMs / 1000) });
     }
   }
   return jobs;
 }
 
+/** The ids `--only` may name that select nothing in `content`: neither a concept's nor a question's. */
+export function unknownCheckIds(content: Content, ids: string[]): string[] {
+  const known = new Set([...content.concepts.keys(), ...content.questions.map((question) => question.id)]);
+  return ids.filter((id) => !known.has(id));
+}
+
 /**
  * Runs every concept example and every predict question, `parallel` at a time, and returns what does not
- * match what Python really does. `onProgress` hears about each finished item.
+ * match what Python really does. `only` narrows the run to the concepts (their example and questions) and
+ * questions it names. `onProgress` hears about each finished item.
  */
 export async function checkContent(
   content: Content,
   runProgram: RunProgram,
-  options: { parallel?: number; onProgress?: (done: number, total: number, item: string) => void } = {},
+  options: { parallel?: number; only?: string[]; onProgress?: (done: number, total: number, item: string) => void } = {},
 ): Promise<CheckFailure[]> {
-  const jobs = checkJobs(content);
+  const only = options.only && new Set(options.only);
+  const jobs = checkJobs(content).filter((job) => !only || job.ids.some((id) => only.has(id)));
   const failures: CheckFailure[] = [];
   let next = 0;
   let done = 0;

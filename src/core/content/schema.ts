@@ -37,7 +37,7 @@ export const quizQuestion = z
   .strictObject({
     id,
     concept: id,
-    difficulty: z.union([z.literal(1), z.literal(2), z.literal(3)]),
+    difficulty: z.union([z.literal(1), z.literal(2), z.literal(3)], { error: "must be 1 (beginner), 2 (intermediate) or 3 (advanced)" }),
     kind: questionKind,
     question: z.string().min(1).max(300),
     code: z.string().min(1).max(1500).optional(),
@@ -60,5 +60,4 @@ export const quizQuestion = z
     error: "two choices are the same",
   });
 
-export const quizFile = z.array(quizQuestion).min(1);
 export type QuizQuestion = z.infer<typeof quizQuestion>;

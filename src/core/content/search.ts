@@ -18,18 +18,26 @@ export class ConceptIndex {
   private readonly fuse: Fuse<ConceptName>;
   private readonly byName = new Map<string, string>();
 
+  /** `concepts` in the learning path's order (content/CONCEPTS.txt), which the empty query lists. */
   constructor(private readonly concepts: Map<string, Concept>) {
     this.names = [...concepts.values()].flatMap(({ id, title, aliases }) =>
       [id, title, ...aliases].map((name) => ({ id, name: normalise(name) })),
     );
-    for (const { id, name } of this.names) if (!this.byName.has(name)) this.byName.set(name, id);
+    for (const { id, name } of this.names) if (!this.byName.has(looseKey(name))) this.byName.set(looseKey(name), id);
     this.fuse = new Fuse(this.names, { keys: ["name"], includeScore: true, threshold: 0.4 });
   }
 
-  /** The concept a learner meant, when the text names one exactly (id, title or alias, any case). */
+  /**
+   * The concept a learner meant, when the text names one (id, title or alias, any case), also as typed in
+   * code or prose: in quotes or backticks, with `()`, with the `asyncio.` prefix or another dotted path
+   * (`asyncio.Task.cancel`), with `_`, `-` or spaces between words, or in the plural ("semaphores").
+   */
   find(text: string): Concept | undefined {
-    const id = this.byName.get(normalise(text));
-    return id === undefined ? undefined : this.concepts.get(id);
+    for (const variant of variants(text)) {
+      const id = this.byName.get(looseKey(variant));
+      if (id !== undefined) return this.concepts.get(id);
+    }
+    return undefined;
   }
 
   /**
@@ -37,7 +45,7 @@ export class ConceptIndex {
    * matches (of the whole text, else of its words). The empty query lists concepts in file order.
    */
   suggest(text: string, limit = CHOICES_MAX): Concept[] {
-    const query = normalise(text);
+    const query = normalise(unwrapped(text));
     if (query === "") return [...this.concepts.values()].slice(0, limit);
     const prefixed = this.names
       .filter(({ name }) => name.startsWith(query))
@@ -46,7 +54,7 @@ export class ConceptIndex {
     const words = query.split(" ").filter((word) => word.length >= 3);
     const fuzzy = this.fuzzy(query);
     if (fuzzy.length === 0 && words.length > 1) fuzzy.push(...words.flatMap((word) => this.fuzzy(word)));
-    const exact = this.byName.get(query);
+    const exact = this.find(text)?.id;
     const ranked = new Set([...(exact ? [exact] : []), ...prefixed, ...fuzzy]);
     return [...ranked].slice(0, limit).map((id) => this.concepts.get(id)!);
   }
@@ -68,4 +76,28 @@ export class ConceptIndex {
 
 function normalise(text: string): string {
   return text.trim().toLowerCase().replace(/\s+/g, " ");
+}
+
+/** Names compare with `_`, `-` and spaces alike: "as_completed", "as-completed" and "as completed" are one name. */
+function looseKey(name: string): string {
+  return normalise(name).replace(/[\s_-]+/g, " ");
+}
+
+/** The text without what wraps a name in prose or code: quotes, backticks, a call's parentheses. */
+function unwrapped(text: string): string {
+  return text
+    .trim()
+    .replace(/^(["'`“‘]+)(.*?)(["'`”’]+)$/s, "$2")
+    .replace(/\(\s*\)$/, "")
+    .trim();
+}
+
+/** Ever looser readings of a typed topic, tried in order until one names a concept. */
+function variants(text: string): string[] {
+  const plain = unwrapped(text);
+  const withoutPrefix = plain.replace(/^asyncio\./i, "");
+  const lastPart = withoutPrefix.split(".").filter(Boolean).at(-1) ?? withoutPrefix;
+  const forms = [text, plain, withoutPrefix, lastPart];
+  const singulars = forms.flatMap((form) => [form.replace(/(?<=\w)s$/i, ""), form.replace(/(?<=\w)es$/i, "")]);
+  return [...new Set([...forms, ...singulars])];
 }

@@ -1,3 +1,5 @@
+import { editDistance } from "../edit-distance.js";
+
 /** "HH:MM", 24-hour clock: how a daily time is stored. */
 export const clockTime = /^([01]\d|2[0-3]):([0-5]\d)$/;
 
@@ -21,18 +23,6 @@ export function canonicalTimeZone(input: string): string | undefined {
   } catch {
     return undefined;
   }
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row.push(Math.min(previous[j]! + 1, row[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1)));
-    }
-    previous = row;
-  }
-  return previous[b.length]!;
 }
 
 /** The valid time zone names nearest to what was typed, by whole name or by city ("Madird" finds Europe/Madrid). */

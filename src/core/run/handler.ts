@@ -6,13 +6,18 @@ import type { RunRequest } from "./request.js";
 export const FIRST_ANSWER_MS = 2_000;
 
 /**
- * The way every handler runs code: queue it (a refusal is answered privately at once), defer because
+ * The way every handler runs code (with `stdin` on its standard input, and `note` said above the result): queue it (a refusal is answered privately at once), defer because
  * a run can take longer than Discord's 3 seconds, then replace the "thinking…" with the answer. When
  * queueing itself is slow (a Redis under load), the handler defers first so the interaction stays alive.
  */
-export async function runAndAnswer(interaction: Interaction, code: string, origin: RunRequest["origin"]): Promise<void> {
+export async function runAndAnswer(
+  interaction: Interaction,
+  code: string,
+  origin: RunRequest["origin"],
+  { stdin = "", note }: { stdin?: string; note?: string } = {},
+): Promise<void> {
   const { runs, content } = interaction.services;
-  const submitted = runs.submit({ code, user: interaction.user, origin });
+  const submitted = runs.submit({ code, stdin, user: interaction.user, origin });
   let timer: NodeJS.Timeout | undefined;
   const slow = new Promise<undefined>((done) => (timer = setTimeout(() => done(undefined), FIRST_ANSWER_MS)));
   const early = await Promise.race([submitted, slow]);
@@ -21,5 +26,6 @@ export async function runAndAnswer(interaction: Interaction, code: string, origi
   const admission = early ?? (await submitted);
   if (!admission.accepted) return interaction.respond(errorReply(admission.problem));
   if (early !== undefined) await interaction.defer();
-  await interaction.edit(await runs.reply(code, await admission.outcome, (concept) => content.concepts.get(concept)?.title));
+  const reply = await runs.reply({ code, stdin }, await admission.outcome, (concept) => content.concepts.get(concept)?.title);
+  await interaction.edit(note ? { ...reply, text: [note, reply.text].filter(Boolean).join("\n") } : reply);
 }

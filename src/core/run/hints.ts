@@ -31,7 +31,9 @@ export type HintId =
   | "task-exception-unretrieved"
   | "sequential-awaits"
   | "no-stdin"
-  | "file-too-large";
+  | "file-too-large"
+  | "third-party-module"
+  | "no-network";
 
 export type HintSource = Pick<RunResult, "stderr" | "timeline" | "limit">;
 
@@ -48,6 +50,8 @@ export function findHints(result: HintSource, code = ""): Hint[] {
     ...taskCancelledAtExit(result.timeline, code),
     ...noStdin(result.stderr),
     ...fileTooLarge(result.stderr),
+    ...thirdPartyModule(result.stderr),
+    ...noNetwork(result.stderr),
     ...sequentialAwaits(result.timeline),
   ];
   // The coroutine handed to an asyncio.run() or run_until_complete() that refused to start is never awaited
@@ -398,8 +402,45 @@ function noStdin(stderr: string): Hint[] {
       {
         id: "no-stdin",
         message:
-          "`input()` had nothing to read: code run here has no keyboard (no stdin). Put the values in the code instead, e.g. `name = \"Ada\"`.",
+          "`input()` reached the end of the input: code run here has no keyboard, so it reads only what you give it. " +
+          "Type the lines it asks for in the **Input** box of the /run form (/run without code, or Edit and run), one per `input()`; " +
+          "`npx loopy run` takes `--stdin FILE`.",
       },
+      lastTracebackLine(stderr),
+    ),
+  ];
+}
+
+/** Libraries for the network that asyncio tutorials reach for; the sandbox's own loopback is the way to practise. */
+const NETWORK_LIBRARIES: ReadonlySet<string> = new Set(["aiohttp", "httpx", "requests", "urllib3", "websockets", "websocket", "aiosmtplib", "asyncpg", "aioredis", "redis", "motor", "grpc"]);
+
+/** What a learner can do instead of a network: asyncio streams between a server and a client of the same program. */
+const LOOPBACK_INSTEAD =
+  "To practise async networking, start a server and its clients in the same program: `asyncio.start_server(handle, \"127.0.0.1\", 8888)` " +
+  "and `asyncio.open_connection(\"127.0.0.1\", 8888)` work here (the sandbox has its own loopback).";
+
+/** `import aiohttp`: the sandbox has Python's standard library only, and no network to install anything. */
+function thirdPartyModule(stderr: string): Hint[] {
+  const match = /^ModuleNotFoundError: No module named '([\w.]+)'/m.exec(stderr);
+  if (!match) return [];
+  const module = match[1]!.split(".")[0]!;
+  const network = NETWORK_LIBRARIES.has(module);
+  const message =
+    `\`${module}\` is not installed here: code runs with Python's standard library only, and nothing can be installed (there is no network). ` +
+    (network ? LOOPBACK_INSTEAD : module === "aiofiles" ? "For files, `await asyncio.to_thread(path.read_text)` keeps the loop free the same way." : "");
+  return [withLine({ id: "third-party-module", message: message.trimEnd(), concept: network ? "streams" : undefined }, lastTracebackLine(stderr))];
+}
+
+/** Addresses that stay inside the sandbox. */
+const LOOPBACK = /^(127\.|::1$|localhost$)/;
+
+/** A name lookup or a connection to the outside: the sandbox has no network at all. */
+function noNetwork(stderr: string): Hint[] {
+  const outside = [...stderr.matchAll(/Connect call failed \('([^']+)'/g)].some(([, address]) => !LOOPBACK.test(address!));
+  if (!outside && !/Name or service not known|Temporary failure in name resolution|Network is unreachable|socket\.gaierror/.test(stderr)) return [];
+  return [
+    withLine(
+      { id: "no-network", message: `Code run here has no network: no names are looked up and nothing outside is reached. ${LOOPBACK_INSTEAD}`, concept: "streams" },
       lastTracebackLine(stderr),
     ),
   ];

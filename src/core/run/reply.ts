@@ -4,6 +4,8 @@ import { interleavedOutput, type RunResult } from "./protocol.js";
 import { findHints, type Hint } from "./hints.js";
 import { BUTTON_LABEL_MAX, BUTTONS_PER_ROW_MAX, CARD_BODY_MAX, cardSize, FIELD_VALUE_MAX, FORM_VALUE_MAX, MESSAGE_CARDS_MAX } from "../discord-limits.js";
 import { codeBlock, defuseMentions } from "../markdown.js";
+import { codeCard } from "./code-card.js";
+import type { Program } from "./request.js";
 import { actionId, type Button, type Card, type Field, type Form, type Reply } from "../reply.js";
 import { TIMELINE_PICTURE, timelineAttachments } from "./timeline/attachments.js";
 import { formatDuration } from "./timeline/timeline.js";
@@ -112,24 +114,33 @@ function hintButtons(hints: Hint[], titles: ConceptTitles): Button[] {
   }));
 }
 
-function runButtons(code: string, codeId: string, hints: Hint[], titles: ConceptTitles): Button[][] {
+function runButtons({ code, stdin }: Program, codeId: string, hints: Hint[], titles: ConceptTitles): Button[][] {
   const again: Button = { label: "Run again", action: actionId("run", "again", codeId), style: "primary" };
   const edit: Button = { label: "Edit and run", action: actionId("run", "edit", codeId), style: "secondary" };
   const explain = hintButtons(hints, titles);
-  // Longer code cannot be edited in a form.
-  return [code.length <= FORM_VALUE_MAX ? [again, edit] : [again], ...(explain.length > 0 ? [explain] : [])];
+  // Longer code (or input) cannot be edited in a form.
+  return [code.length <= FORM_VALUE_MAX && stdin.length <= FORM_VALUE_MAX ? [again, edit] : [again], ...(explain.length > 0 ? [explain] : [])];
 }
 
 /**
- * The answer to a finished run: status at a glance, the output (defused, numbered, cut to Discord's
+ * The answer to a finished run: the program that ran, status at a glance, the output (defused, numbered, cut to Discord's
  * limits with the full text attached), wall and CPU time, the Python version, explanations of asyncio
  * mistakes it shows, a picture of what the event loop did (with a text version), and buttons to run again.
- * `codeId` is the code's id in the run code store, for the buttons; `titles` labels the hints' explain buttons.
+ * `codeId` is the program's id in the run code store, for the buttons; `stdin` what the program read; `titles`
+ * labels the hints' explain buttons.
  */
-export function runResultReply(result: RunResult, limits: RunLimits, code: string, codeId: string, titles: ConceptTitles = () => undefined): Reply {
+export function runResultReply(
+  result: RunResult,
+  limits: RunLimits,
+  code: string,
+  codeId: string,
+  { stdin = "", titles = () => undefined }: { stdin?: string; titles?: ConceptTitles } = {},
+): Reply {
+  const program: Program = { code, stdin };
   const { title, line, tone } = status(result, limits);
   const output = interleavedOutput(result);
-  const hints = findHints(result, code);
+  const hints = findHints(result, program.code);
+  const shownCode = codeCard(program);
   const fields: Field[] = [
     { name: "Time", value: formatDuration(result.wallMs), inline: true },
     { name: "CPU", value: formatDuration(result.cpuMs), inline: true },
@@ -145,16 +156,17 @@ export function runResultReply(result: RunResult, limits: RunLimits, code: strin
   };
   const intro = line ? `${line}\n` : "";
   const capped = cappedNote(result);
-  const framing = fields.reduce((sum, field) => sum + field.name.length + field.value.length, 0) + (timelineCard ? cardSize(timelineCard) : 0);
+  const framing = fields.reduce((sum, field) => sum + field.name.length + field.value.length, 0) + (timelineCard ? cardSize(timelineCard) : 0) + cardSize(shownCode.card);
   const budget = Math.min(CARD_BODY_MAX, MESSAGE_CARDS_MAX - CARD_FRAME_ROOM - framing) - intro.length - capped.length;
   const { block, complete } = outputBlock(output, budget);
   const attachments = [
+    ...shownCode.attachments,
     ...(complete ? [] : [{ name: OUTPUT_FILE, data: Buffer.from(output), description: "Everything your code printed" }]),
     ...(timeline ? [timeline.attachment] : []),
   ];
   return {
-    cards: [{ title, body: `${intro}${block}${capped}`, fields, tone }, ...(timelineCard ? [timelineCard] : [])],
-    buttons: runButtons(code, codeId, hints, titles),
+    cards: [shownCode.card, { title, body: `${intro}${block}${capped}`, fields, tone }, ...(timelineCard ? [timelineCard] : [])],
+    buttons: runButtons(program, codeId, hints, titles),
     attachments: attachments.length > 0 ? attachments : undefined,
   };
 }
@@ -167,8 +179,8 @@ export function runFailureReply(problem: string, codeId: string): Reply {
   };
 }
 
-/** The form that asks for code: empty for /run, pre-filled for "Edit and run". */
-export function codeForm(code?: string): Form {
+/** The form that asks for code and, optionally, the program's standard input: empty for /run, pre-filled for "Edit and run". */
+export function codeForm(program?: Program): Form {
   return {
     action: actionId("run", "form"),
     title: "Run Python",
@@ -177,9 +189,18 @@ export function codeForm(code?: string): Form {
         id: "code",
         label: "Python code",
         multiline: true,
-        value: code,
+        value: program?.code,
         placeholder: 'import asyncio\n\nasync def main():\n    print("hi")\n\nasyncio.run(main())',
         required: true,
+        maxLength: FORM_VALUE_MAX,
+      },
+      {
+        id: "input",
+        label: "Input (what input() reads), optional",
+        multiline: true,
+        value: program?.stdin || undefined,
+        placeholder: "Lines your program reads from standard input, one per input() call",
+        required: false,
         maxLength: FORM_VALUE_MAX,
       },
     ],

@@ -7,10 +7,18 @@ import type { Reply } from "../reply.js";
 /** A request to run a learner's code; `origin` says which way in it came (for logs and metrics). */
 export interface RunRequest {
   code: string;
+  /** What the program reads on standard input (`input()`, `sys.stdin`); none when left out. */
+  stdin?: string;
   user: Person;
   origin: "command" | "form" | "message" | "example" | "question" | "again" | "console" | "cli";
   /** Overrides of the worker's configured limits (tests, benchmarks); learners never set these. */
   limits?: Partial<RunLimits>;
+}
+
+/** What a run runs: the code and the text on its standard input ("" for none). */
+export interface Program {
+  code: string;
+  stdin: string;
 }
 
 /** How a queued run ended: the sandbox's result, or a sentence saying why there is none. */
@@ -32,18 +40,24 @@ export interface RunService {
    */
   submit(request: RunRequest): Promise<Admission>;
   /**
-   * The answer to show for an outcome: output, timing, and "Run again" / "Edit and run" buttons for `code`;
+   * The answer to show for an outcome: the program, its output, timing, and "Run again" / "Edit and run" buttons;
    * `titles` labels the buttons that explain the hints' concepts.
    */
-  reply(code: string, outcome: RunOutcome, titles?: ConceptTitles): Promise<Reply>;
-  /** The code behind a "Run again" / "Edit and run" button, or undefined once it has expired. */
-  savedCode(id: string): Promise<string | undefined>;
+  reply(program: Program, outcome: RunOutcome, titles?: ConceptTitles): Promise<Reply>;
+  /** The program behind a "Run again" / "Edit and run" button, or undefined once it has expired. */
+  savedProgram(id: string): Promise<Program | undefined>;
   /** Stops in-process workers and closes the queue's connections. */
   close(): Promise<void>;
 }
 
 /** Longest program accepted; Discord's own inputs stop earlier (a form holds 4,000), the CLI can reach it. */
 export const MAX_CODE_CHARS = 20_000;
+
+/**
+ * Longest standard input accepted. The sandbox's runner writes it whole into a pipe before the program
+ * starts, so even at four UTF-8 bytes a character it must fit the pipe's 64 KiB; a form holds 4,000.
+ */
+export const MAX_STDIN_CHARS = 16_000;
 
 /** Control characters that never appear in hand-written source but do in binary files. */
 const BINARY_CHARACTERS = /[\u0000-\u0008\u000e-\u001a\u001c-\u001f]/;
@@ -60,6 +74,15 @@ export function codeProblem(code: string): string | undefined {
   return undefined;
 }
 
+/** Why `stdin` cannot be a program's input, as a sentence for the user; undefined when it can. */
+export function stdinProblem(stdin: string): string | undefined {
+  if (BINARY_CHARACTERS.test(stdin)) return "The input looks like binary data (it contains control characters such as NUL bytes); it must be text.";
+  if (stdin.length > MAX_STDIN_CHARS) {
+    return `Your input is ${stdin.length.toLocaleString("en")} characters long; the limit is ${MAX_STDIN_CHARS.toLocaleString("en")}.`;
+  }
+  return undefined;
+}
+
 /**
  * The Python of a message for "Run code": its ```py / ```python blocks joined in order; failing those,
  * any fenced blocks; failing those, the whole text.
@@ -72,11 +95,15 @@ export function pythonInMessage(text: string): string {
 }
 
 /**
- * What a learner pastes into /run: code copied from a Discord message keeps its ``` fences, and a one-liner
- * may come in `backticks`; both are unwrapped. Anything else is run as it is.
+ * What a learner pastes into /run: code copied from a Discord message keeps its ``` fences (on one line too,
+ * as the `code` box joins lines: ```py print(1)```), and a one-liner may come in `backticks`; all are
+ * unwrapped. Anything else is run as it is.
  */
 export function pastedPython(text: string): string {
   const inline = /^`([^`\n]+)`$/.exec(text.trim());
   if (inline) return inline[1]!;
+  // A language word is dropped only where it cannot be code (`py = 1` stays).
+  const oneLineFence = /^```(?:(?:py|python3?)[^\S\n]+(?![=.([:,+\-*/%<>!]))?([^\n]*?)```$/i.exec(text.trim());
+  if (oneLineFence) return oneLineFence[1]!.trim();
   return text.includes("```") ? pythonInMessage(text) : text;
 }
