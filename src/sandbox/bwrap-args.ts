@@ -1,4 +1,5 @@
 import { existsSync, lstatSync, readlinkSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** Unprivileged uid/gid ("nobody") the sandbox runs as, outside its user namespace too. */
@@ -19,14 +20,16 @@ const RECORDER_INSIDE = "/opt/loopy/recorder.py";
 export const SECCOMP_FD = 5;
 
 /** Merged-/usr systems have these as symlinks into /usr; older ones as directories. */
-const TOP_LEVEL_SYSTEM_PATHS = ["/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"];
+const TOP_LEVEL_SYSTEM_PATHS = ["bin", "sbin", "lib", "lib64", "lib32", "libx32"];
 
-function systemPathArgs(): string[] {
-  const args = ["--ro-bind", "/usr", "/usr"];
-  for (const path of TOP_LEVEL_SYSTEM_PATHS) {
+/** Binds a userland's usr/ (see userlands.ts), never the host's, as /usr, with its /bin, /lib… links, read-only. */
+export function systemPathArgs(userland: string): string[] {
+  const args = ["--ro-bind", join(userland, "usr"), "/usr"];
+  for (const name of TOP_LEVEL_SYSTEM_PATHS) {
+    const path = join(userland, name);
     if (!existsSync(path)) continue;
-    if (lstatSync(path).isSymbolicLink()) args.push("--symlink", readlinkSync(path), path);
-    else args.push("--ro-bind", path, path);
+    if (lstatSync(path).isSymbolicLink()) args.push("--symlink", readlinkSync(path), `/${name}`);
+    else args.push("--ro-bind", path, `/${name}`);
   }
   return args;
 }
@@ -43,7 +46,7 @@ export interface SandboxCommand {
  * Fds 3 (request in) and 4 (frames out) pass through to the runner. bwrap loads the seccomp filter from
  * SECCOMP_FD last, just before it execs Python, so it binds the runner and everything the code starts.
  */
-export function sandboxCommand(options: { python: string; procsFiles: string[]; tmpBytes: number }): SandboxCommand {
+export function sandboxCommand(options: { python: string; userland: string; procsFiles: string[]; tmpBytes: number }): SandboxCommand {
   // Writes its pid to each cgroup.procs file given, then execs the rest of its arguments.
   const joinCgroups = 'n=$1; shift; while [ "$n" -gt 0 ]; do echo $$ > "$1" || exit 125; shift; n=$((n - 1)); done; exec "$@"';
   const setpriv = ["setpriv", `--reuid=${SANDBOX_UID}`, `--regid=${SANDBOX_GID}`, "--clear-groups", "--no-new-privs"];
@@ -57,7 +60,7 @@ export function sandboxCommand(options: { python: string; procsFiles: string[]; 
     "--cap-drop", "ALL",
     "--seccomp", String(SECCOMP_FD),
     "--hostname", "loopy",
-    ...systemPathArgs(),
+    ...systemPathArgs(options.userland),
     "--ro-bind", SANDBOX_ETC, "/etc",
     "--ro-bind", RUNNER_PATH, RUNNER_INSIDE,
     "--ro-bind", RECORDER_PATH, RECORDER_INSIDE,

@@ -10,13 +10,11 @@ import { resolveLimits, type RunLimits } from "../core/run/limits.js";
 import { OutputCollector } from "./output.js";
 import type { LimitName, RunResult } from "../core/run/protocol.js";
 import { seccompFilter } from "./seccomp.js";
-
-/** The real interpreter: `python3` on PATH may be a pyenv shim costing half a second per start. */
-export const DEFAULT_PYTHON = "/usr/bin/python3";
+import { configuredDefaultPython, type InstalledPython } from "./userlands.js";
 
 export interface SandboxOptions {
-  /** Interpreter path; it must live under /usr, the only system tree the sandbox sees. */
-  python?: string;
+  /** The Python and its userland; unset, the configured default (LOOPY_DEFAULT_PYTHON or the newest stable one). */
+  python?: InstalledPython;
   limits?: Partial<RunLimits>;
 }
 
@@ -105,8 +103,10 @@ export class Sandbox {
     let sandbox: Sandbox | undefined;
     try {
       cgroup.setLimits(limits.memoryBytes, limits.processes + BWRAP_TASKS);
+      const python = options.python ?? configuredDefaultPython();
       const { command, args } = sandboxCommand({
-        python: options.python ?? DEFAULT_PYTHON,
+        python: python.interpreter,
+        userland: python.userland,
         procsFiles: cgroup.procsFiles,
         tmpBytes: limits.tmpBytes,
       });
