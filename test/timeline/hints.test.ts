@@ -1,13 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { findHints } from "../../src/core/run/hints.js";
-import { dedent, run } from "./helpers.js";
+import type { InstalledPython } from "../../src/sandbox/userlands.js";
+import { dedent, PYTHONS, run } from "./helpers.js";
 
 /** Runs the program in the sandbox and returns the hints for it, as /run would show them. */
-async function hintsFor(code: string) {
-  return findHints(await run(code), dedent(code));
+async function hintsFor(code: string, python: InstalledPython) {
+  return findHints(await run(code, { python }), dedent(code));
 }
 
-describe("hints for asyncio mistakes: each found in a program that makes it, and not in a close one that does not", () => {
+describe.each(PYTHONS)("hints for asyncio mistakes: each found in a program that makes it, and not in a close one that does not, on Python $version", (python) => {
   it("a coroutine called but never awaited", async () => {
     const hints = await hintsFor(`
       import asyncio
@@ -19,7 +20,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           greet()
 
       asyncio.run(main())
-    `);
+    `, python);
     expect(hints).toEqual([expect.objectContaining({ id: "never-awaited", line: 7, concept: "never-awaited" })]);
     expect(hints[0]!.message).toContain("await greet(…)");
     expect(await hintsFor(`
@@ -32,7 +33,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           await greet()
 
       asyncio.run(main())
-    `)).toEqual([]);
+    `, python)).toEqual([]);
   });
 
   it("await outside an async function, at the top level or in a plain def", async () => {
@@ -40,13 +41,13 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
       import asyncio
 
       await asyncio.sleep(0)
-    `)).toEqual([expect.objectContaining({ id: "await-outside-function", line: 3, concept: "await-outside-function" })]);
+    `, python)).toEqual([expect.objectContaining({ id: "await-outside-function", line: 3, concept: "await-outside-function" })]);
     const inDef = await hintsFor(`
       import asyncio
 
       def main():
           await asyncio.sleep(0)
-    `);
+    `, python);
     expect(inDef).toEqual([expect.objectContaining({ id: "await-outside-function", line: 4 })]);
     expect(inDef[0]!.message).toContain("plain `def`");
     expect(await hintsFor(`
@@ -56,7 +57,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           await asyncio.sleep(0)
 
       asyncio.run(main())
-    `)).toEqual([]);
+    `, python)).toEqual([]);
   });
 
   it("asyncio.run() inside a running loop (and not also the never-awaited warning it causes)", async () => {
@@ -70,7 +71,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           asyncio.run(other())
 
       asyncio.run(main())
-    `)).toEqual([expect.objectContaining({ id: "asyncio-run-nested", line: 7, concept: "asyncio-run" })]);
+    `, python)).toEqual([expect.objectContaining({ id: "asyncio-run-nested", line: 7, concept: "asyncio-run" })]);
     expect(await hintsFor(`
       import asyncio
 
@@ -81,7 +82,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           await other()
 
       asyncio.run(main())
-    `)).toEqual([]);
+    `, python)).toEqual([]);
   });
 
   it("a blocking call inside a coroutine holds the loop", async () => {
@@ -95,7 +96,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           await asyncio.gather(brew("tea"), brew("coffee"))
 
       asyncio.run(main())
-    `);
+    `, python);
     expect(hints).toEqual([expect.objectContaining({ id: "blocking-the-loop", line: 4, concept: "blocking-the-loop" })]);
     expect(hints[0]!.message).toMatch(/^`brew\(\)` held the event loop 2 times, 3\d\d ms in all .* while 2 other tasks could not run/);
     expect(await hintsFor(`
@@ -108,7 +109,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           await asyncio.gather(brew("tea"), brew("coffee"))
 
       asyncio.run(main())
-    `)).toEqual([]);
+    `, python)).toEqual([]);
   });
 
   it("long CPU work in a coroutine holds the loop too, with to_thread as the way out", async () => {
@@ -123,7 +124,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           print("done")
 
       asyncio.run(main())
-    `);
+    `, python);
     expect(hints).toEqual([expect.objectContaining({ id: "blocking-the-loop" })]);
     expect(hints[0]!.line).toBeUndefined();
     expect(hints[0]!.message).toContain("asyncio.to_thread");
@@ -134,7 +135,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           print(sum(range(30_000)))
 
       asyncio.run(main())
-    `)).toEqual([]);
+    `, python)).toEqual([]);
   });
 
   it("a task destroyed while pending when its loop closed", async () => {
@@ -206,7 +207,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           await asyncio.sleep(0.15)
 
       asyncio.run(main())
-    `);
+    `, python);
     expect(hints).toEqual([expect.objectContaining({ id: "sequential-awaits", concept: "gather" })]);
     expect(hints[0]!.message).toMatch(/awaited 3 slow things one after another \(4\d\d ms in all\).*about 15\d ms/);
     expect(await hintsFor(`
@@ -216,17 +217,17 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           await asyncio.gather(asyncio.sleep(0.15), asyncio.sleep(0.15), asyncio.sleep(0.15))
 
       asyncio.run(main())
-    `)).toEqual([]);
+    `, python)).toEqual([]);
   });
 
   it("input() with no stdin in the sandbox", async () => {
     expect(await hintsFor(`
       name = input("Name? ")
       print("Hello", name)
-    `)).toEqual([expect.objectContaining({ id: "no-stdin", line: 1 })]);
+    `, python)).toEqual([expect.objectContaining({ id: "no-stdin", line: 1 })]);
     expect(await hintsFor(`
       name = "Ada"
       print("Hello", name)
-    `)).toEqual([]);
+    `, python)).toEqual([]);
   });
 });
