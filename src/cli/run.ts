@@ -8,11 +8,12 @@ import { limitsFromConfig } from "../queue/run-queue.js";
 import type { RunLimits } from "../core/run/limits.js";
 import { describeLimit, type RunResult } from "../core/run/protocol.js";
 import { runInSandbox } from "../sandbox/sandbox.js";
+import { offeredPythons } from "../sandbox/userlands.js";
 import { startScratchRedis } from "../store/redis-server.js";
 import { findHints } from "../core/run/hints.js";
 import { outputLines } from "../core/run/timeline/timeline.js";
 
-const USAGE = "Usage: loopy run FILE|- [--json] [--queue]";
+const USAGE = "Usage: loopy run FILE|- [--python 3.X] [--json] [--queue]";
 
 /** How a run ended for the command line: a result, or a sentence saying why there is none. */
 type Ending = { result: RunResult; limits: RunLimits } | { problem: string };
@@ -36,13 +37,13 @@ function readSource(path: string): { code: string } | { problem: string } {
 }
 
 /** Through Redis and a worker exactly as the bot runs code; a private Redis and worker when REDIS_URL is unset. */
-async function runThroughQueue(config: Config, code: string): Promise<Ending> {
+async function runThroughQueue(config: Config, code: string, python: string): Promise<Ending> {
   const redis = config.REDIS_URL ? undefined : await startScratchRedis();
   // Nothing else can reach a private Redis, so it needs a worker of its own.
   const runs = await createRunService(redis ? { ...config, RUN_WORKERS_IN_PROCESS: true } : config, config.REDIS_URL ?? redis!.url);
   try {
     const user = userInfo().username;
-    const admission = await runs.submit({ code, user: { id: `cli:${user}`, name: user }, origin: "cli" });
+    const admission = await runs.submit({ code, user: { id: `cli:${user}`, name: user }, origin: "cli", python });
     if (!admission.accepted) return admission;
     const outcome = await admission.outcome;
     return outcome.finished ? outcome : { problem: `${outcome.problem} (job ${outcome.jobId})` };
@@ -52,8 +53,15 @@ async function runThroughQueue(config: Config, code: string): Promise<Ending> {
   }
 }
 
-/** `loopy run FILE|- [--json] [--queue]`: runs Python in Loopy's sandbox and prints what it printed and how it ended. */
-export async function main(args: string[]): Promise<number> {
+/** `loopy run FILE|- [--python 3.X] [--json] [--queue]`: runs Python in Loopy's sandbox and prints what it printed and how it ended. */
+export async function main(argv: string[]): Promise<number> {
+  const pythonAt = argv.indexOf("--python");
+  const version = pythonAt === -1 ? undefined : argv[pythonAt + 1];
+  if (pythonAt !== -1 && !/^3\.\d+$/.test(version ?? "")) {
+    console.error(`loopy run: --python needs a version like 3.14.\n${USAGE}`);
+    return 2;
+  }
+  const args = pythonAt === -1 ? argv : argv.filter((_, index) => index !== pythonAt && index !== pythonAt + 1);
   const flags = new Set(args.filter((arg) => arg.startsWith("--")));
   const files = args.filter((arg) => !arg.startsWith("--"));
   const unknown = [...flags].filter((flag) => flag !== "--json" && flag !== "--queue");
@@ -69,9 +77,15 @@ export async function main(args: string[]): Promise<number> {
   const config = loadConfig();
   log.level = config.LOG_LEVEL ?? "warn";
   const limits = limitsFromConfig(config);
+  const offered = offeredPythons(config);
+  const python = version === undefined ? offered.default : offered.pythons.find((each) => each.version === version);
+  if (!python) {
+    console.error(`loopy run: Python ${version} is not installed or offered; choose one of ${offered.pythons.map((each) => each.version).join(", ")} (\`npx loopy pythons\` lists them).`);
+    return 2;
+  }
   const ending: Ending = flags.has("--queue")
-    ? await runThroughQueue(config, source.code)
-    : { result: await runInSandbox(source.code, { limits, python: config.LOOPY_PYTHON }), limits };
+    ? await runThroughQueue(config, source.code, python.version)
+    : { result: await runInSandbox(source.code, { limits, python }), limits };
   if ("problem" in ending) {
     console.error(`loopy run: ${ending.problem}`);
     return 1;

@@ -130,7 +130,8 @@ export async function runConsole(app: App, poster: ConsolePoster, input = proces
 async function warnIfRunsCannotWork(app: App, say: (text: string) => void): Promise<void> {
   if (!app.services.config.RUN_WORKERS_IN_PROCESS) return;
   const { checkSandbox } = await import("../sandbox/doctor.js");
-  const { ok, problems } = await checkSandbox({ python: app.services.config.LOOPY_PYTHON });
+  const { offeredPythons } = await import("../sandbox/userlands.js");
+  const { ok, problems } = await checkSandbox({ pythons: [offeredPythons(app.services.config).default] });
   if (!ok) say(`\n⚠ /run will not work on this machine:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\n  Run \`npx loopy doctor\` for the fixes.\n`);
 }
 

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Job, Queue, QueueEvents } from "bullmq";
 import type { Config } from "../config.js";
-import { codeProblem, type Admission, type RunOutcome, type RunRequest, type RunService } from "../core/run/request.js";
+import { codeProblem, pythonProblem, type Admission, type PythonChoice, type RunOutcome, type RunRequest, type RunService } from "../core/run/request.js";
 import { runFailureReply, runResultReply } from "../core/run/reply.js";
 import { log } from "../log.js";
+import { offeredPythons } from "../sandbox/userlands.js";
 import { RunAllowance } from "./allowance.js";
 import { CodeStore } from "./code-store.js";
 import { connect, RUN_QUEUE, SANDBOX_UNAVAILABLE, type RunJob, type RunJobResult } from "./run-queue.js";
@@ -30,6 +31,8 @@ type Finish =
  */
 export async function createRunService(config: Config, redisUrl: string): Promise<RunService> {
   const prefix = config.RUN_QUEUE_PREFIX;
+  const offered = offeredPythons(config);
+  const pythons: PythonChoice = { versions: offered.pythons.map((python) => python.version), default: offered.default.version };
   const waitMs = config.RUN_WAIT_SECONDS * 1000;
   // Fails a command after one reconnection attempt, so a user hears "unreachable" instead of waiting on a dead Redis.
   const redis = connect(redisUrl, { maxRetriesPerRequest: 1 });
@@ -124,7 +127,7 @@ export async function createRunService(config: Config, redisUrl: string): Promis
   }
 
   async function admit(request: RunRequest): Promise<Admission> {
-    const problem = codeProblem(request.code);
+    const problem = codeProblem(request.code) ?? (request.python === undefined ? undefined : pythonProblem(request.python, pythons));
     if (problem) return { accepted: false, problem };
     const waiting = await queue.getWaitingCount();
     if (waiting >= config.RUN_QUEUE_LIMIT) {
@@ -136,7 +139,7 @@ export async function createRunService(config: Config, redisUrl: string): Promis
     const refusal = await allowance.take(request.user.id, jobId);
     if (refusal) return { accepted: false, problem: refusal };
     try {
-      const data: RunJob = { code: request.code, limits: request.limits, user: request.user, origin: request.origin, requestedAt: Date.now() };
+      const data: RunJob = { code: request.code, limits: request.limits, user: request.user, origin: request.origin, requestedAt: Date.now(), python: request.python ?? pythons.default };
       const job = await queue.add("run", data, { jobId });
       serviceLog.info({ job: jobId, user: request.user.id, origin: request.origin, chars: request.code.length }, "run queued");
       const outcome = outcomeOf(job, request).finally(() =>
@@ -150,6 +153,7 @@ export async function createRunService(config: Config, redisUrl: string): Promis
   }
 
   return {
+    pythons,
     async submit(request) {
       try {
         return await admit(request);

@@ -5,6 +5,7 @@ import { log } from "../log.js";
 import { resolveLimits } from "../core/run/limits.js";
 import { SandboxPool } from "../sandbox/pool.js";
 import { SandboxStartError } from "../sandbox/sandbox.js";
+import { offeredPythons } from "../sandbox/userlands.js";
 import { connect, limitsFromConfig, LOCK_MS, RUN_QUEUE, runJobSchema, SANDBOX_UNAVAILABLE, STALLED_CHECK_MS, type RunJob, type RunJobResult } from "./run-queue.js";
 
 const workerLog = log.child({ module: "run-worker" });
@@ -17,7 +18,12 @@ export interface RunWorker {
 /** Takes /run jobs from the queue and runs them in pre-started sandboxes, WORKER_CONCURRENCY at a time. */
 export async function startRunWorker(config: Config, redisUrl: string): Promise<RunWorker> {
   const limits = limitsFromConfig(config);
-  const pool = new SandboxPool({ size: config.SANDBOX_POOL_SIZE, python: config.LOOPY_PYTHON, limits });
+  const offered = offeredPythons(config);
+  // Pre-started sandboxes for the default Python only: the others start cold (~100 ms more), so idle
+  // memory does not grow with the number of versions offered.
+  const pools = new Map(
+    offered.pythons.map((python) => [python.version, new SandboxPool({ size: python === offered.default ? config.SANDBOX_POOL_SIZE : 0, python, limits })]),
+  );
   const connection = connect(redisUrl);
   const worker = new Worker<RunJob, RunJobResult>(
     RUN_QUEUE,
@@ -25,12 +31,14 @@ export async function startRunWorker(config: Config, redisUrl: string): Promise<
       const data = runJobSchema.parse(job.data);
       const jobLimits = resolveLimits({ ...limits, ...data.limits });
       const startedAt = Date.now();
+      const pool = pools.get(data.python ?? offered.default.version);
+      if (!pool) throw new Error(`Python ${data.python} is not offered by this worker (it offers ${[...pools.keys()].join(", ")})`);
       const result = await pool.run(data.code, jobLimits).catch((error: unknown) => {
         throw error instanceof SandboxStartError ? new Error(`${SANDBOX_UNAVAILABLE}${error.message}`) : error;
       });
       recordRun(result, data.requestedAt);
       workerLog.info(
-        { job: job.id, user: data.user.id, origin: data.origin, queuedMs: startedAt - data.requestedAt, outcome: result.outcome, limit: result.limit, wallMs: result.wallMs, cpuMs: result.cpuMs },
+        { job: job.id, user: data.user.id, origin: data.origin, python: result.python, queuedMs: startedAt - data.requestedAt, outcome: result.outcome, limit: result.limit, wallMs: result.wallMs, cpuMs: result.cpuMs },
         "run finished",
       );
       return { result, limits: jobLimits };
@@ -48,11 +56,11 @@ export async function startRunWorker(config: Config, redisUrl: string): Promise<
   worker.on("failed", (job, error) => workerLog.error({ job: job?.id, err: error }, "run job failed"));
   worker.on("error", (error) => workerLog.error({ err: error }, "run worker error"));
   await worker.waitUntilReady();
-  workerLog.info({ concurrency: config.WORKER_CONCURRENCY, pool: config.SANDBOX_POOL_SIZE }, "run worker started");
+  workerLog.info({ concurrency: config.WORKER_CONCURRENCY, pool: config.SANDBOX_POOL_SIZE, pythons: [...pools.keys()], defaultPython: offered.default.version }, "run worker started");
   return {
     async close() {
       await worker.close();
-      await pool.close();
+      await Promise.all([...pools.values()].map((pool) => pool.close()));
       connection.disconnect();
     },
   };

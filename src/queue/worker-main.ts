@@ -3,6 +3,7 @@ import { startHealthServer, type HealthServer } from "../health/server.js";
 import { shutDownOnSignals } from "../shutdown.js";
 import { log } from "../log.js";
 import { checkSandbox } from "../sandbox/doctor.js";
+import { offeredPythons } from "../sandbox/userlands.js";
 import { startRunWorker } from "./run-worker.js";
 
 /**
@@ -29,7 +30,7 @@ async function main() {
       port: config.HEALTH_PORT,
       redisUrl: config.REDIS_URL,
       runQueuePrefix: config.RUN_QUEUE_PREFIX,
-      sandboxProblems: async () => (await checkSandbox({ python: config.LOOPY_PYTHON })).problems,
+      sandboxProblems: async () => (await checkSandbox({ pythons: offeredPythons(config).pythons })).problems,
     });
   }
 }

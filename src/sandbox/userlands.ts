@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, w
 import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError, loadConfig, type Config } from "../config.js";
+import { compareVersions } from "../core/python-version.js";
 import { systemPathArgs } from "./bwrap-args.js";
 
 /**
@@ -81,12 +82,6 @@ export function installedPythons(dir: string): InstalledPython[] {
   return installedUserlands(dir)
     .flatMap(({ path, manifest }) => manifest.pythons.map((python) => ({ ...python, userland: path })))
     .sort((a, b) => compareVersions(a.version, b.version));
-}
-
-export function compareVersions(a: string, b: string): number {
-  const [aMajor = 0, aMinor = 0] = a.split(".").map(Number);
-  const [bMajor = 0, bMinor = 0] = b.split(".").map(Number);
-  return aMajor - bMajor || aMinor - bMinor;
 }
 
 /** The Pythons this deployment offers, and the one a run gets when it names none. */

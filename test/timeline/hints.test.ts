@@ -150,10 +150,10 @@ describe.each(PYTHONS)("hints for asyncio mistakes: each found in a program that
       ${ending}
       loop.close()
     `;
-    expect(await hintsFor(program("loop.run_until_complete(asyncio.sleep(0))"))).toEqual([
+    expect(await hintsFor(program("loop.run_until_complete(asyncio.sleep(0))"), python)).toEqual([
       expect.objectContaining({ id: "task-destroyed", concept: "task-references" }),
     ]);
-    expect(await hintsFor(program("loop.run_until_complete(task)"))).toEqual([]);
+    expect(await hintsFor(program("loop.run_until_complete(task)"), python)).toEqual([]);
   });
 
   it("tasks main() never waited for, cancelled by asyncio.run at the end", async () => {
@@ -169,10 +169,10 @@ describe.each(PYTHONS)("hints for asyncio mistakes: each found in a program that
 
       asyncio.run(main())
     `;
-    const hints = await hintsFor(program("asyncio.create_task(tick())"));
+    const hints = await hintsFor(program("asyncio.create_task(tick())"), python);
     expect(hints).toEqual([expect.objectContaining({ id: "task-cancelled-at-exit", line: 8, concept: "task-references" })]);
     expect(hints[0]!.message).toContain("`tick()` was still running");
-    expect(await hintsFor(program("await asyncio.create_task(tick())"))).toEqual([]);
+    expect(await hintsFor(program("await asyncio.create_task(tick())"), python)).toEqual([]);
   });
 
   it("a task's exception never retrieved", async () => {
@@ -188,13 +188,13 @@ describe.each(PYTHONS)("hints for asyncio mistakes: each found in a program that
 
       asyncio.run(main())
     `;
-    const hints = await hintsFor(program("await asyncio.sleep(0.01)"));
+    const hints = await hintsFor(program("await asyncio.sleep(0.01)"), python);
     expect(hints).toEqual([expect.objectContaining({ id: "task-exception-unretrieved", line: 4, concept: "tasks" })]);
     expect(hints[0]!.message).toContain("`boom()` failed with ValueError");
     expect(await hintsFor(program(`try:
               await task
           except ValueError:
-              print("caught")`))).toEqual([]);
+              print("caught")`), python)).toEqual([]);
   });
 
   it("awaits in a row that could have run at the same time, as a gentle suggestion", async () => {

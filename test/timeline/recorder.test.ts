@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parseRecording, type TimelineTask } from "../../src/core/run/timeline/timeline.js";
 import { systemPathArgs } from "../../src/sandbox/bwrap-args.js";
-import { compareVersions } from "../../src/sandbox/userlands.js";
+import { compareVersions } from "../../src/core/python-version.js";
 import { dedent, PYTHONS, run, tasksOf } from "./helpers.js";
 
 const runningTime = (task: TimelineTask) => task.intervals.filter((i) => i.kind === "running");

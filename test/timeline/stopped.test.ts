@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { findHints } from "../../src/core/run/hints.js";
 import { isBlockingStep, parseRecording } from "../../src/core/run/timeline/timeline.js";
-import { compareVersions, type InstalledPython } from "../../src/sandbox/userlands.js";
+import { compareVersions } from "../../src/core/python-version.js";
+import type { InstalledPython } from "../../src/sandbox/userlands.js";
 import { dedent, PYTHONS, run, tasksOf } from "./helpers.js";
 
 /** Short limits keep these quick; the recorder's snapshots come within 0.2 s of what they show. */
