@@ -143,6 +143,13 @@ async function fillForm(ask: Ask, form: Form, say: (text: string) => void): Prom
   say(`── ${form.title} ──`);
   const fields: Record<string, string> = {};
   for (const input of form.inputs) {
+    if ("choices" in input) {
+      const values = input.choices.map((choice) => choice.value);
+      const typed = await ask(`${input.label} (${values.join(", ")}; empty: ${input.value}): `);
+      if (typed === undefined) return undefined;
+      fields[input.id] = typed.trim() || input.value;
+      continue;
+    }
     if (!input.multiline) {
       const typed = await ask(`${input.label}: `);
       if (typed === undefined) return undefined;

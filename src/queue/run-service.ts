@@ -164,7 +164,7 @@ export async function createRunService(config: Config, redisUrl: string): Promis
     },
     async reply(code, outcome) {
       const codeId = await codes.save(code);
-      return outcome.finished ? runResultReply(outcome.result, outcome.limits, code, codeId) : runFailureReply(outcome.problem, codeId);
+      return outcome.finished ? runResultReply(outcome.result, outcome.limits, code, codeId, pythons) : runFailureReply(outcome.problem, codeId);
     },
     savedCode: (id) => codes.load(id),
     async close() {

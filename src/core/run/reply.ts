@@ -1,9 +1,10 @@
 import type { RunLimits } from "./limits.js";
 import { describeLimit, type RunResult } from "./protocol.js";
 import { findHints, type Hint } from "./hints.js";
+import type { PythonChoice } from "./request.js";
 import { BUTTONS_PER_ROW_MAX, CARD_BODY_MAX, cardSize, FIELD_VALUE_MAX, FORM_VALUE_MAX, MESSAGE_CARDS_MAX } from "../discord-limits.js";
 import { codeBlock } from "../markdown.js";
-import { actionId, type Button, type Card, type Field, type Form, type Reply } from "../reply.js";
+import { actionId, type Button, type Card, type ChoiceInput, type Field, type Form, type Reply, type TextInput } from "../reply.js";
 import { TIMELINE_PICTURE, timelineAttachments } from "./timeline/attachments.js";
 import { formatDuration } from "./timeline/timeline.js";
 
@@ -79,21 +80,30 @@ function hintButtons(hints: Hint[]): Button[] {
   return concepts.map((concept) => ({ label: `Explain: ${concept.replace(/-/g, " ")}`, action: actionId("explain", "show", concept), style: "secondary" }));
 }
 
-function runButtons(code: string, codeId: string, hints: Hint[]): Button[][] {
-  const again: Button = { label: "Run again", action: actionId("run", "again", codeId), style: "primary" };
-  const edit: Button = { label: "Edit and run", action: actionId("run", "edit", codeId), style: "secondary" };
+/** "3.14" of a release like "3.14.10"; undefined for anything else (the runner's report is not trusted). */
+export function versionOf(release: string): string | undefined {
+  return /^(3\.\d+)\.\d+$/.exec(release)?.[1];
+}
+
+function runButtons(code: string, codeId: string, hints: Hint[], ran: string | undefined, pythons: PythonChoice | undefined): Button[][] {
+  // "Run again" and "Edit and run" keep the version the code just ran on; the others each get a button.
+  const again: Button = { label: "Run again", action: actionId("run", "again", codeId, ...(ran ? [ran] : [])), style: "primary" };
+  const edit: Button = { label: "Edit and run", action: actionId("run", "edit", codeId, ...(ran ? [ran] : [])), style: "secondary" };
+  const others = (pythons?.versions ?? []).filter((version) => version !== ran).slice(0, BUTTONS_PER_ROW_MAX);
+  const elsewhere: Button[] = others.map((version) => ({ label: `Run in ${version}`, action: actionId("run", "again", codeId, version), style: "secondary" }));
   const explain = hintButtons(hints);
   // Longer code cannot be edited in a form.
-  return [code.length <= FORM_VALUE_MAX ? [again, edit] : [again], ...(explain.length > 0 ? [explain] : [])];
+  return [code.length <= FORM_VALUE_MAX ? [again, edit] : [again], ...[elsewhere, explain].filter((row) => row.length > 0)];
 }
 
 /**
  * The answer to a finished run: status at a glance, the output (defused, numbered, cut to Discord's
  * limits with the full text attached), wall and CPU time, the Python version, explanations of asyncio
  * mistakes it shows, a picture of what the event loop did (with a text version), and buttons to run again.
- * `codeId` is the code's id in the run code store, for the buttons.
+ * `codeId` is the code's id in the run code store, for the buttons; with `pythons`, a "Run in 3.x" button
+ * for each other version offered.
  */
-export function runResultReply(result: RunResult, limits: RunLimits, code: string, codeId: string): Reply {
+export function runResultReply(result: RunResult, limits: RunLimits, code: string, codeId: string, pythons?: PythonChoice): Reply {
   const { title, line, tone } = status(result, limits);
   const output = result.chunks.map((chunk) => chunk.text).join("");
   const hints = findHints(result, code);
@@ -120,7 +130,7 @@ export function runResultReply(result: RunResult, limits: RunLimits, code: strin
   ];
   return {
     cards: [{ title, body: `${intro}${block}`, fields, tone }, ...(timelineCard ? [timelineCard] : [])],
-    buttons: runButtons(code, codeId, hints),
+    buttons: runButtons(code, codeId, hints, versionOf(result.python), pythons),
     attachments: attachments.length > 0 ? attachments : undefined,
   };
 }
@@ -133,21 +143,26 @@ export function runFailureReply(problem: string, codeId: string): Reply {
   };
 }
 
-/** The form that asks for code: empty for /run, pre-filled for "Edit and run". */
-export function codeForm(code?: string): Form {
-  return {
-    action: actionId("run", "form"),
-    title: "Run Python",
-    inputs: [
-      {
-        id: "code",
-        label: "Python code",
-        multiline: true,
-        value: code,
-        placeholder: 'import asyncio\n\nasync def main():\n    print("hi")\n\nasyncio.run(main())',
-        required: true,
-        maxLength: FORM_VALUE_MAX,
-      },
-    ],
+/**
+ * The form that asks for code: empty for /run, pre-filled for "Edit and run". With `pythons`, it also asks
+ * which version to run on, `python` (or the default) chosen to begin with.
+ */
+export function codeForm(code?: string, pythons?: PythonChoice, python?: string): Form {
+  const codeInput: TextInput = {
+    id: "code",
+    label: "Python code",
+    multiline: true,
+    value: code,
+    placeholder: 'import asyncio\n\nasync def main():\n    print("hi")\n\nasyncio.run(main())',
+    required: true,
+    maxLength: FORM_VALUE_MAX,
   };
+  const versionInput: ChoiceInput | undefined = pythons && {
+    id: "python",
+    label: "Python version",
+    // A select holds at most 25 options; Loopy offers a handful.
+    choices: pythons.versions.map((version) => ({ label: `Python ${version}${version === pythons.default ? " (default)" : ""}`, value: version })),
+    value: python !== undefined && pythons.versions.includes(python) ? python : pythons.default,
+  };
+  return { action: actionId("run", "form"), title: "Run Python", inputs: versionInput ? [codeInput, versionInput] : [codeInput] };
 }
