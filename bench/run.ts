@@ -6,7 +6,11 @@ import { log } from "../src/log.js";
 import { createRunService } from "../src/queue/run-service.js";
 import { limitsFromConfig } from "../src/queue/run-queue.js";
 import type { RunResult } from "../src/core/run/protocol.js";
-import { runInSandbox } from "../src/sandbox/sandbox.js";
+import { readdirSync, readFileSync } from "node:fs";
+import type { RunLimits } from "../src/core/run/limits.js";
+import { SandboxPool } from "../src/sandbox/pool.js";
+import { runInSandbox, Sandbox } from "../src/sandbox/sandbox.js";
+import { offeredPythons } from "../src/sandbox/userlands.js";
 import { startScratchRedis } from "../src/store/redis-server.js";
 import { formatMs, percentile } from "./stats.js";
 
@@ -83,7 +87,7 @@ export async function runBench(): Promise<void> {
   const redis = config.REDIS_URL ? undefined : await startScratchRedis();
   const runs = await createRunService(config, config.REDIS_URL ?? redis!.url);
   const limits = limitsFromConfig(config);
-  const cold: RunPath = (code) => runInSandbox(code, { limits, python: config.LOOPY_PYTHON });
+  const cold: RunPath = (code) => runInSandbox(code, { limits });
   const parallel = config.WORKER_CONCURRENCY;
   try {
     console.log(`\n## /run (${LATENCY_RUNS} runs for latency, ${SUSTAINED_RUNS} for throughput with ${parallel} in flight; ${cpus().length} cores, pool ${config.SANDBOX_POOL_SIZE})`);
@@ -102,5 +106,49 @@ export async function runBench(): Promise<void> {
   } finally {
     await runs.close();
     await redis?.stop();
+  }
+  await perPythonBench(limits);
+}
+
+/** Processes of started sandboxes: bwrap (twice) and the runner all carry the runner's path on their command line. */
+function sandboxRssBytes(): number {
+  let total = 0;
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (!readFileSync(`/proc/${entry}/cmdline`, "utf8").includes("/opt/loopy/runner.py")) continue;
+      total += Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${entry}/status`, "utf8"))?.[1] ?? 0) * 1024;
+    } catch {
+      // exited while we looked
+    }
+  }
+  return total;
+}
+
+const POOLED_PER_VERSION = 4;
+
+/**
+ * Each offered Python side by side: a cold start (runInSandbox) against a run in a pre-started sandbox, both
+ * minus the program's own time, and the memory one idle pre-started sandbox holds (RSS of its processes).
+ */
+async function perPythonBench(limits: RunLimits): Promise<void> {
+  const { pythons, default: chosen } = offeredPythons(loadConfig());
+  const code = 'print("hi")';
+  console.log(`\n## /run per Python (print("hi"), ${LATENCY_RUNS} runs each; the worker pre-starts sandboxes for the default, ${chosen.version}, only)`);
+  for (const python of pythons) {
+    const coldRun: RunPath = (program) => runInSandbox(program, { limits, python });
+    const pool = new SandboxPool({ size: 1, python, limits });
+    const pooledRun: RunPath = (program) => pool.run(program, limits);
+    const coldFigures = await measure(coldRun, code, 1);
+    const pooled = await measure(pooledRun, code, 1);
+    await pool.close();
+    const before = sandboxRssBytes();
+    const idle = await Promise.all(Array.from({ length: POOLED_PER_VERSION }, () => Sandbox.start({ python, limits })));
+    await sleep(500);
+    const perSandbox = (sandboxRssBytes() - before) / POOLED_PER_VERSION;
+    await Promise.all(idle.map((sandbox) => sandbox.destroy()));
+    console.log(
+      `Python ${python.release.padEnd(8)} cold p50 ${formatMs(coldFigures.p50).padStart(8)}  pooled p50 ${formatMs(pooled.p50).padStart(8)}  ratio ${(coldFigures.p50 / pooled.p50).toFixed(1).padStart(5)}×  idle sandbox ${(perSandbox / 1024 / 1024).toFixed(1).padStart(5)} MiB RSS`,
+    );
   }
 }

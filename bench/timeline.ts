@@ -3,7 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { DEFAULT_PYTHON } from "../src/sandbox/sandbox.js";
+/** The recorder's own cost, measured outside the sandbox on the host's interpreter (Debian's 3.11). */
+const DEFAULT_PYTHON = "/usr/bin/python3";
 import { formatMs } from "./stats.js";
 
 const RECORDER = fileURLToPath(new URL("../src/sandbox/recorder.py", import.meta.url));

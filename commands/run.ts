@@ -2,8 +2,9 @@ import { InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
 import { codeForm } from "../src/core/run/reply.js";
 import { runAndAnswer } from "../src/core/run/handler.js";
-import { pastedPython, type Program } from "../src/core/run/request.js";
+import { pastedPython, pythonProblem, type Program } from "../src/core/run/request.js";
 import { joinedPasteReply, readOneLine, repairedNote } from "../src/core/run/one-line.js";
+import { USERLAND_SUITES } from "../src/sandbox/userlands.js";
 import type { CommandInteraction, ComponentInteraction } from "../src/core/interaction.js";
 import { errorReply } from "../src/core/reply.js";
 
@@ -13,31 +14,45 @@ export const data = new SlashCommandBuilder()
   .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel)
   .addStringOption((option) =>
     option.setName("code").setDescription('One line of Python, e.g. print("hi"); leave out to write more in a form').setMaxLength(6000),
+  )
+  .addStringOption((option) =>
+    option
+      .setName("python")
+      .setDescription("The Python version to run it on (default: the newest installed)")
+      // Every version Loopy can install; one this server does not offer is refused with the list it does.
+      .addChoices(...USERLAND_SUITES.flatMap((suite) => suite.versions).map((version) => ({ name: `Python ${version}`, value: version }))),
   );
+
+const pythonVersion = z.string().regex(/^3\.\d+$/, "not a Python version");
 
 export const options = z.object({
   code: z.string().optional(),
+  python: pythonVersion.optional(),
 });
 
 /** A "Run again" / "Edit and run" button names stored code by its id. */
-const storedCode = z.object({ id: z.string().regex(/^[\w-]{1,40}$/, "not a stored code id") });
+const storedCode = z.object({ id: z.string().regex(/^[\w-]{1,40}$/, "not a stored code id"), python: pythonVersion.optional() });
 const exampleOf = z.object({ conceptId: z.string().regex(/^[a-z0-9-]{1,60}$/, "not a concept id") });
 /** The input box is optional (and absent from forms opened before it existed). */
-const submittedForm = z.object({ code: z.string(), input: z.string().default("") });
+const submittedForm = z.object({ code: z.string(), input: z.string().default(""), python: pythonVersion.optional() });
 
 const EXPIRED = "That code is no longer stored (runs are kept for a day). Please run it again with /run.";
 
-async function storedProgramOf(interaction: ComponentInteraction): Promise<Program | undefined> {
-  const parsed = storedCode.safeParse({ id: interaction.args[0] });
-  return parsed.success ? interaction.services.runs.savedProgram(parsed.data.id) : undefined;
+/** The stored program a button names, and the Python version it asks for (the one the code last ran on, or another). */
+async function storedProgramOf(interaction: ComponentInteraction): Promise<{ program: Program | undefined; python?: string }> {
+  const parsed = storedCode.safeParse({ id: interaction.args[0], python: interaction.args[1] });
+  if (!parsed.success) return { program: undefined };
+  return { program: await interaction.services.runs.savedProgram(parsed.data.id), python: parsed.data.python };
 }
 
 export async function execute(interaction: CommandInteraction<z.infer<typeof options>>) {
-  const { code } = interaction.options;
-  if (code === undefined) return interaction.showForm(codeForm());
+  const { code, python } = interaction.options;
+  const problem = python === undefined ? undefined : pythonProblem(python, interaction.services.runs.pythons);
+  if (problem) return interaction.reply(errorReply(problem));
+  if (code === undefined) return interaction.showForm(codeForm(undefined, interaction.services.runs.pythons, python));
   const pasted = readOneLine(pastedPython(code));
   if (pasted.kind === "joined") return interaction.reply(joinedPasteReply());
-  await runAndAnswer(interaction, pasted.code, "command", { note: pasted.kind === "repaired" ? repairedNote(pasted.lines) : undefined });
+  await runAndAnswer(interaction, pasted.code, "command", { note: pasted.kind === "repaired" ? repairedNote(pasted.lines) : undefined, python });
 }
 
 export const components = {
@@ -55,21 +70,22 @@ export const components = {
     // Loopy's own content, like a concept's example: counted as one.
     await runAndAnswer(interaction, code, "question");
   },
+  /** "Run again" (on the version it ran on) and "Run in 3.x". */
   again: async (interaction: ComponentInteraction) => {
-    const program = await storedProgramOf(interaction);
+    const { program, python } = await storedProgramOf(interaction);
     if (program === undefined) return interaction.reply(errorReply(EXPIRED));
-    await runAndAnswer(interaction, program.code, "again", { stdin: program.stdin });
+    await runAndAnswer(interaction, program.code, "again", { stdin: program.stdin, python });
   },
   edit: async (interaction: ComponentInteraction) => {
-    const program = await storedProgramOf(interaction);
+    const { program, python } = await storedProgramOf(interaction);
     if (program === undefined) return interaction.reply(errorReply(EXPIRED));
-    await interaction.showForm(codeForm(program));
+    await interaction.showForm(codeForm(program, interaction.services.runs.pythons, python));
   },
   /** "Open the form" under the answer to a joined paste. */
   open: (interaction: ComponentInteraction) => interaction.showForm(codeForm()),
   form: async (interaction: ComponentInteraction) => {
     const parsed = submittedForm.safeParse(interaction.fields);
     if (!parsed.success) return interaction.reply(errorReply("The form came back without code. Please try /run again."));
-    await runAndAnswer(interaction, pastedPython(parsed.data.code), "form", { stdin: parsed.data.input });
+    await runAndAnswer(interaction, pastedPython(parsed.data.code), "form", { stdin: parsed.data.input, python: parsed.data.python });
   },
 };

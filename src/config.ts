@@ -36,7 +36,17 @@ const environmentSchema = z.object({
   LOOPY_CONTENT_DIR: z.string().default("content"),
   // Unset: "info" for the bot and workers, "warn" for one-shot command lines.
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).optional(),
-  LOOPY_PYTHON: z.string().default("/usr/bin/python3"),
+  // The userlands `npx loopy pythons install` builds (src/sandbox/userlands.ts), which versions of them /run
+  // offers (empty: all installed) and which a run gets when it names none (empty: the newest stable one).
+  LOOPY_PYTHONS_DIR: z.string().default("/var/lib/loopy/pythons"),
+  LOOPY_PYTHONS: optionalText.pipe(
+    z
+      .string()
+      .regex(/^3\.\d+(\s*,\s*3\.\d+)*$/, 'expected versions separated by commas, like "3.13,3.14"')
+      .transform((list) => [...new Set(list.split(",").map((version) => version.trim()))])
+      .optional(),
+  ),
+  LOOPY_DEFAULT_PYTHON: optionalText.pipe(z.string().regex(/^3\.\d+$/, 'expected a version like "3.14"').optional()),
   SANDBOX_POOL_SIZE: z.coerce.number({ error: "expected a whole number" }).int().min(0).max(32).default(2),
   SANDBOX_WALL_MS: wholeNumber("a whole number of milliseconds").optional(),
   SANDBOX_CPU_MS: wholeNumber("a whole number of milliseconds").optional(),

@@ -4,13 +4,14 @@ import { loadContent } from "../core/content/load.js";
 import { loadConfig } from "../config.js";
 import { interleavedOutput } from "../core/run/protocol.js";
 import { runInSandbox, sandboxCleanups } from "../sandbox/sandbox.js";
+import { offeredPythons } from "../sandbox/userlands.js";
 
 const USAGE = "Usage: loopy content check [--only ID…]   (ID: a concept id, for its example and questions, or a question id)";
 
 /**
  * `loopy content check [--only ID…]`: validates every file of content/, then runs every concept example and
- * every predict question (or only those of the ids named) in the sandbox and compares with what the file
- * says Python prints.
+ * every predict question (or only those of the ids named) in the sandbox on every offered Python and compares
+ * with what the file says it prints.
  */
 export async function main(args: string[]): Promise<number> {
   const [verb, ...rest] = args;
@@ -20,6 +21,7 @@ export async function main(args: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig();
+  const { pythons } = offeredPythons(config);
   const content = loadContent(config.LOOPY_CONTENT_DIR);
   const unknown = unknownCheckIds(content, only ?? []);
   if (unknown.length > 0) {
@@ -30,15 +32,19 @@ export async function main(args: string[]): Promise<number> {
     }
     return 2;
   }
-  console.log(`Valid: ${content.concepts.size} concepts, ${content.questions.length} questions. Running ${only ? `the examples and predict questions of ${only.join(", ")}` : "examples and predict questions"}…`);
+  const versions = pythons.map((python) => python.version);
+  console.log(
+    `Valid: ${content.concepts.size} concepts, ${content.questions.length} questions. Running ${only ? `the examples and predict questions of ${only.join(", ")}` : "examples and predict questions"} on Python ${versions.join(", ")}…`,
+  );
   const failures = await checkContent(
     content,
-    async (code) => {
-      const result = await runInSandbox(code, { python: config.LOOPY_PYTHON });
+    async (code, version) => {
+      const result = await runInSandbox(code, { python: pythons.find((python) => python.version === version)! });
       return { output: interleavedOutput(result), wallMs: result.wallMs };
     },
     {
       only,
+      versions,
       onProgress: (done, total) => {
         if (process.stdout.isTTY) process.stdout.write(`\r${done}/${total} checked${done === total ? "\n" : ""}`);
         else if (done % 20 === 0 || done === total) console.log(`${done}/${total} checked`);

@@ -1,9 +1,8 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { Redis } from "ioredis";
 import { loadConfig, type Config } from "../config.js";
 import { loadContent } from "../core/content/load.js";
 import { findRedisServer } from "../store/redis-server.js";
+import { offeredPythons, type InstalledPython } from "../sandbox/userlands.js";
 
 interface Finding {
   check: string;
@@ -42,24 +41,29 @@ const redis: Check = async (config) => {
   }
 };
 
-const python: Check = (config) => {
-  const fix = "Set LOOPY_PYTHON to a real interpreter under /usr, e.g. /usr/bin/python3 (Debian: apt-get install python3).";
-  if (!existsSync(config.LOOPY_PYTHON)) return { check: "Python", ok: false, detail: `${config.LOOPY_PYTHON} does not exist`, fix };
-  const real = realpathSync(config.LOOPY_PYTHON);
-  const isBinary = readFileSync(real).subarray(0, 4).toString("latin1") === "\x7fELF";
-  if (!isBinary) return { check: "Python", ok: false, detail: `${config.LOOPY_PYTHON} is a script (a version-manager shim?), not the interpreter`, fix };
-  const version = spawnSync(real, ["-c", "import sys; print('%d.%d.%d' % sys.version_info[:3])"], { encoding: "utf8" });
-  const ok = version.status === 0 && /^3\.(1[1-9])/.test(version.stdout);
-  return { check: "Python", ok, detail: ok ? `${real} ${version.stdout.trim()}` : `${real} answers ${version.stdout.trim() || version.stderr.trim()}`, fix: "Loopy needs Python 3.11 or newer." };
+const pythons: Check = (config) => {
+  try {
+    const offered = offeredPythons(config);
+    const list = offered.pythons.map((python) => `${python.release}${python === offered.default ? " (default)" : ""}`).join(", ");
+    return { check: "Pythons", ok: true, detail: `${list} in ${config.LOOPY_PYTHONS_DIR}` };
+  } catch (error) {
+    return { check: "Pythons", ok: false, detail: (error as Error).message, fix: "Run `npx loopy pythons install` as root (`npm run setup` does), or correct the variable named." };
+  }
 };
 
 const sandbox: Check = async (config) => {
   const { checkSandbox } = await import("../sandbox/doctor.js");
-  const { ok, problems } = await checkSandbox({ python: config.LOOPY_PYTHON });
+  let offered: InstalledPython[];
+  try {
+    offered = offeredPythons(config).pythons;
+  } catch {
+    return { check: "Sandbox", ok: false, detail: "no Python to test it with (see Pythons above)" };
+  }
+  const { ok, problems } = await checkSandbox({ pythons: offered });
   return {
     check: "Sandbox",
     ok,
-    detail: ok ? "bubblewrap, cgroups, the seccomp filter and a test run of Python work" : problems.join(" "),
+    detail: ok ? `bubblewrap, cgroups, the seccomp filter and a test run on each Python (${offered.map((python) => python.version).join(", ")}) work` : problems.join(" "),
     fix: problems.some((problem) => /root|control group/.test(problem))
       ? "Run Loopy's workers (or `npm start`, which runs one) as root, or give them a delegated cgroup v2 subtree."
       : "Run `npm run setup`: it installs bubblewrap, python3-seccomp and python3 when they are missing.",
@@ -106,7 +110,7 @@ export async function main(): Promise<number> {
     return 1;
   }
   let failed = 0;
-  for (const check of [nodeVersion, content, redis, python, sandbox, discord]) {
+  for (const check of [nodeVersion, content, redis, pythons, sandbox, discord]) {
     const finding = await check(config);
     console.log(`${finding.ok ? "✔" : "✖"} ${finding.check}: ${finding.detail}`);
     if (!finding.ok) {

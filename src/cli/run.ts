@@ -8,12 +8,13 @@ import { limitsFromConfig } from "../queue/run-queue.js";
 import { describeLimit, type RunLimits } from "../core/run/limits.js";
 import { orderedOutput, type RunResult } from "../core/run/protocol.js";
 import { runInSandbox, sandboxCleanups } from "../sandbox/sandbox.js";
+import { offeredPythons } from "../sandbox/userlands.js";
 import { startScratchRedis } from "../store/redis-server.js";
 import { findHints } from "../core/run/hints.js";
 import type { Program } from "../core/run/request.js";
 import { outputLines } from "../core/run/timeline/timeline.js";
 
-const USAGE = "Usage: loopy run FILE|- [--stdin FILE] [--json] [--queue]";
+const USAGE = "Usage: loopy run FILE|- [--stdin FILE] [--python 3.X] [--json] [--queue]";
 
 /** How a run ended for the command line: a result, or a sentence saying why there is none. */
 type Ending = { result: RunResult; limits: RunLimits } | { problem: string };
@@ -44,13 +45,13 @@ function readProgram(codePath: string, stdinPath: string | undefined): Program |
 }
 
 /** Through Redis and a worker exactly as the bot runs code; a private Redis and worker when REDIS_URL is unset. */
-async function runThroughQueue(config: Config, { code, stdin }: Program): Promise<Ending> {
+async function runThroughQueue(config: Config, { code, stdin }: Program, python: string): Promise<Ending> {
   const redis = config.REDIS_URL ? undefined : await startScratchRedis();
   // Nothing else can reach a private Redis, so it needs a worker of its own.
   const runs = await createRunService(redis ? { ...config, RUN_WORKERS_IN_PROCESS: true } : config, config.REDIS_URL ?? redis!.url);
   try {
     const user = userInfo().username;
-    const admission = await runs.submit({ code, stdin, user: { id: `cli:${user}`, name: user }, origin: "cli" });
+    const admission = await runs.submit({ code, stdin, user: { id: `cli:${user}`, name: user }, origin: "cli", python });
     if (!admission.accepted) return admission;
     const outcome = await admission.outcome;
     return outcome.finished ? outcome : { problem: `${outcome.problem} (job ${outcome.jobId})` };
@@ -68,26 +69,41 @@ function writeFully(stream: NodeJS.WriteStream, text: string): Promise<void> {
   return new Promise((resolve, reject) => stream.write(text, (error) => (error ? reject(error) : resolve())));
 }
 
-/** `--stdin FILE` and the rest: the flags, the value of --stdin, and the other words. */
-function readArgs(args: string[]): { flags: Set<string>; stdinPath?: string; files: string[] } | { problem: string } {
-  const at = args.indexOf("--stdin");
-  const stdinPath = at === -1 ? undefined : args[at + 1];
-  if (at !== -1 && (stdinPath === undefined || (stdinPath.startsWith("--") && stdinPath !== "-"))) return { problem: "--stdin needs a file to read the program's input from (- for standard input)." };
-  const rest = at === -1 ? args : [...args.slice(0, at), ...args.slice(at + 2)];
+interface RunArgs {
+  flags: Set<string>;
+  stdinPath?: string;
+  version?: string;
+  files: string[];
+}
+
+/** `--stdin FILE`, `--python 3.X` and the rest: the flags, the two values, and the other words. */
+function readArgs(args: string[]): RunArgs | { problem: string } {
+  let rest = args;
+  const valueOf = (option: string): string | undefined | null => {
+    const at = rest.indexOf(option);
+    if (at === -1) return undefined;
+    const value = rest[at + 1];
+    rest = [...rest.slice(0, at), ...rest.slice(at + 2)];
+    return value === undefined || (value.startsWith("--") && value !== "-") ? null : value;
+  };
+  const stdinPath = valueOf("--stdin");
+  if (stdinPath === null) return { problem: "--stdin needs a file to read the program's input from (- for standard input)." };
+  const version = valueOf("--python");
+  if (version === null || (version !== undefined && !/^3\.\d+$/.test(version))) return { problem: "--python needs a version like 3.14." };
   const flags = new Set(rest.filter((arg) => arg.startsWith("--")));
   const unknown = [...flags].filter((flag) => flag !== "--json" && flag !== "--queue");
   if (unknown.length > 0) return { problem: `unknown option ${unknown[0]}.` };
-  return { flags, stdinPath, files: rest.filter((arg) => !arg.startsWith("--")) };
+  return { flags, stdinPath, version, files: rest.filter((arg) => !arg.startsWith("--")) };
 }
 
-/** `loopy run FILE|- [--stdin FILE] [--json] [--queue]`: runs Python in Loopy's sandbox and prints what it printed and how it ended. */
+/** `loopy run FILE|- [--stdin FILE] [--python 3.X] [--json] [--queue]`: runs Python in Loopy's sandbox and prints what it printed and how it ended. */
 export async function main(args: string[]): Promise<number> {
   const parsed = readArgs(args);
   if ("problem" in parsed || parsed.files.length !== 1) {
     console.error("problem" in parsed ? `loopy run: ${parsed.problem}\n${USAGE}` : USAGE);
     return 2;
   }
-  const { flags, stdinPath, files } = parsed;
+  const { flags, stdinPath, version, files } = parsed;
   if (files[0] === "-" && stdinPath === "-") {
     console.error("loopy run: the code and its input cannot both come from standard input.");
     return 2;
@@ -100,9 +116,15 @@ export async function main(args: string[]): Promise<number> {
   const config = loadConfig();
   log.level = config.LOG_LEVEL ?? "warn";
   const limits = limitsFromConfig(config);
+  const offered = offeredPythons(config);
+  const python = version === undefined ? offered.default : offered.pythons.find((each) => each.version === version);
+  if (!python) {
+    console.error(`loopy run: Python ${version} is not installed or offered; choose one of ${offered.pythons.map((each) => each.version).join(", ")} (\`npx loopy pythons\` lists them).`);
+    return 2;
+  }
   const ending: Ending = flags.has("--queue")
-    ? await runThroughQueue(config, source)
-    : { result: await runInSandbox(source.code, { limits, python: config.LOOPY_PYTHON }, source.stdin), limits };
+    ? await runThroughQueue(config, source, python.version)
+    : { result: await runInSandbox(source.code, { limits, python }, source.stdin), limits };
   await sandboxCleanups();
   if ("problem" in ending) {
     console.error(`loopy run: ${ending.problem}`);

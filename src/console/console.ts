@@ -130,7 +130,8 @@ export async function runConsole(app: App, poster: ConsolePoster, input = proces
 async function warnIfRunsCannotWork(app: App, say: (text: string) => void): Promise<void> {
   if (!app.services.config.RUN_WORKERS_IN_PROCESS) return;
   const { checkSandbox } = await import("../sandbox/doctor.js");
-  const { ok, problems } = await checkSandbox({ python: app.services.config.LOOPY_PYTHON });
+  const { offeredPythons } = await import("../sandbox/userlands.js");
+  const { ok, problems } = await checkSandbox({ pythons: [offeredPythons(app.services.config).default] });
   if (!ok) say(`\n⚠ /run will not work on this machine:\n${problems.map((problem) => `  - ${problem}`).join("\n")}\n  Run \`npx loopy doctor\` for the fixes.\n`);
 }
 
@@ -146,6 +147,13 @@ async function fillForm(ask: Ask, form: Form, say: (text: string) => void): Prom
   say(`── ${form.title} ──`);
   const fields: Record<string, string> = {};
   for (const input of form.inputs) {
+    if ("choices" in input) {
+      const values = input.choices.map((choice) => choice.value);
+      const typed = await ask(`${input.label} (${values.join(", ")}; empty: ${input.value}): `);
+      if (typed === undefined) return undefined;
+      fields[input.id] = typed.trim() || input.value;
+      continue;
+    }
     if (!input.multiline) {
       const typed = await ask(`${input.label}: `);
       if (typed === undefined) return undefined;

@@ -68,11 +68,19 @@ export interface TextInput {
   maxLength?: number;
 }
 
-/** A form that asks the user for text (a Discord modal; a prompt in the console). */
+/** One of a few fixed choices (a select in a Discord modal); `value` is the one chosen unless the user changes it. */
+export interface ChoiceInput {
+  id: string;
+  label: string;
+  choices: { label: string; value: string }[];
+  value: string;
+}
+
+/** A form that asks the user for text and choices (a Discord modal; prompts in the console). */
 export interface Form {
   action: string;
   title: string;
-  inputs: TextInput[];
+  inputs: (TextInput | ChoiceInput)[];
 }
 
 export function errorReply(message: string): Reply {

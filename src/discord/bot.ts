@@ -59,6 +59,7 @@ function formFields(interaction: ModalSubmitInteraction): Record<string, string>
   const fields: Record<string, string> = {};
   for (const [id, field] of interaction.fields.fields) {
     if (field.type === ComponentType.TextInput) fields[id] = field.value;
+    else if (field.type === ComponentType.StringSelect && field.values[0] !== undefined) fields[id] = field.values[0];
   }
   return fields;
 }

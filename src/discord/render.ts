@@ -120,20 +120,34 @@ export function renderFormForDiscord(form: Form): APIModalInteractionResponseCal
   return {
     custom_id: form.action,
     title: form.title,
-    components: form.inputs.map((input) => ({
-      type: ComponentType.ActionRow,
-      components: [
-        {
-          type: ComponentType.TextInput,
-          custom_id: input.id,
-          label: input.label,
-          style: input.multiline ? TextInputStyle.Paragraph : TextInputStyle.Short,
-          value: input.value,
-          placeholder: input.placeholder,
-          required: input.required,
-          max_length: input.maxLength,
-        },
-      ],
-    })),
+    components: form.inputs.map((input) =>
+      "choices" in input
+        ? {
+            // Modals hold selects inside a Label component (discord.js 14.23+).
+            type: ComponentType.Label,
+            label: input.label,
+            component: {
+              type: ComponentType.StringSelect,
+              custom_id: input.id,
+              options: input.choices.map((choice) => ({ label: choice.label, value: choice.value, default: choice.value === input.value })),
+              required: true,
+            },
+          }
+        : {
+            type: ComponentType.ActionRow,
+            components: [
+              {
+                type: ComponentType.TextInput,
+                custom_id: input.id,
+                label: input.label,
+                style: input.multiline ? TextInputStyle.Paragraph : TextInputStyle.Short,
+                value: input.value,
+                placeholder: input.placeholder,
+                required: input.required,
+                max_length: input.maxLength,
+              },
+            ],
+          },
+    ),
   };
 }

@@ -20,6 +20,8 @@ export const runJobSchema = z.object({
   user: z.object({ id: z.string(), name: z.string() }),
   origin: z.string(),
   requestedAt: z.number(),
+  /** "3.14"; unset: the worker's default Python */
+  python: z.string().regex(/^3\.\d+$/).optional(),
 });
 export type RunJob = z.infer<typeof runJobSchema>;
 

@@ -2,9 +2,10 @@ import { randomUUID } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Job, Queue, QueueEvents } from "bullmq";
 import type { Config } from "../config.js";
-import { codeProblem, stdinProblem, type Admission, type RunOutcome, type RunRequest, type RunService } from "../core/run/request.js";
+import { codeProblem, pythonProblem, stdinProblem, type Admission, type PythonChoice, type RunOutcome, type RunRequest, type RunService } from "../core/run/request.js";
 import { runFailureReply, runResultReply } from "../core/run/reply.js";
 import { log } from "../log.js";
+import { offeredPythons } from "../sandbox/userlands.js";
 import { RunAllowance } from "./allowance.js";
 import { CodeStore } from "./code-store.js";
 import { RunResultStore } from "./run-results.js";
@@ -31,6 +32,8 @@ type Finish =
  */
 export async function createRunService(config: Config, redisUrl: string): Promise<RunService> {
   const prefix = config.RUN_QUEUE_PREFIX;
+  const offered = offeredPythons(config);
+  const pythons: PythonChoice = { versions: offered.pythons.map((python) => python.version), default: offered.default.version };
   const waitMs = config.RUN_WAIT_SECONDS * 1000;
   // Fails a command after one reconnection attempt, so a user hears "unreachable" instead of waiting on a dead Redis.
   const redis = connect(redisUrl, { maxRetriesPerRequest: 1 });
@@ -133,7 +136,7 @@ export async function createRunService(config: Config, redisUrl: string): Promis
   }
 
   async function admit(request: RunRequest): Promise<Admission> {
-    const problem = codeProblem(request.code) ?? stdinProblem(request.stdin ?? "");
+    const problem = codeProblem(request.code) ?? stdinProblem(request.stdin ?? "") ?? (request.python === undefined ? undefined : pythonProblem(request.python, pythons));
     if (problem) return { accepted: false, problem };
     const waiting = await queue.getWaitingCount();
     if (waiting >= config.RUN_QUEUE_LIMIT) {
@@ -145,7 +148,15 @@ export async function createRunService(config: Config, redisUrl: string): Promis
     const refusal = await allowance.take(request.user.id, jobId);
     if (refusal) return { accepted: false, problem: refusal };
     try {
-      const data: RunJob = { code: request.code, stdin: request.stdin ?? "", limits: request.limits, user: request.user, origin: request.origin, requestedAt: Date.now() };
+      const data: RunJob = {
+        code: request.code,
+        stdin: request.stdin ?? "",
+        limits: request.limits,
+        user: request.user,
+        origin: request.origin,
+        requestedAt: Date.now(),
+        python: request.python ?? pythons.default,
+      };
       const job = await queue.add("run", data, { jobId });
       serviceLog.info({ job: jobId, user: request.user.id, origin: request.origin, chars: request.code.length }, "run queued");
       const outcome = outcomeOf(job, request).finally(() =>
@@ -159,6 +170,7 @@ export async function createRunService(config: Config, redisUrl: string): Promis
   }
 
   return {
+    pythons,
     async submit(request) {
       try {
         return await admit(request);
@@ -169,7 +181,9 @@ export async function createRunService(config: Config, redisUrl: string): Promis
     },
     async reply(program, outcome, titles) {
       const codeId = await codes.save(program);
-      return outcome.finished ? runResultReply(outcome.result, outcome.limits, program.code, codeId, { stdin: program.stdin, titles }) : runFailureReply(outcome.problem, codeId);
+      return outcome.finished
+        ? runResultReply(outcome.result, outcome.limits, program.code, codeId, { stdin: program.stdin, titles, pythons })
+        : runFailureReply(outcome.problem, codeId);
     },
     savedProgram: (id) => codes.load(id),
     async close() {

@@ -3,6 +3,7 @@ import { startHealthServer, type HealthServer } from "../health/server.js";
 import { shutDownOnSignals } from "../shutdown.js";
 import { log } from "../log.js";
 import { checkSandbox } from "../sandbox/doctor.js";
+import { offeredPythons } from "../sandbox/userlands.js";
 import { startRunWorker } from "./run-worker.js";
 
 /**
@@ -17,7 +18,7 @@ async function main() {
   log.level = config.LOG_LEVEL ?? "info";
   if (!config.REDIS_URL) throw new ConfigError("REDIS_URL: a standalone worker needs the Redis server the bot uses, e.g. redis://host:6379.");
   // A host where the sandbox cannot work takes no jobs; it says why here, in /readyz and in `loopy doctor`.
-  const sandbox = await checkSandbox({ python: config.LOOPY_PYTHON });
+  const sandbox = await checkSandbox({ pythons: offeredPythons(config).pythons });
   for (const problem of sandbox.problems) console.error(`Loopy's worker cannot run learners' code on this host: ${problem}`);
   if (!sandbox.ok && config.HEALTH_PORT === undefined) process.exit(1);
   // The worker may take a job before it has finished starting, so a SIGTERM that early waits for the
@@ -34,7 +35,7 @@ async function main() {
       port: config.HEALTH_PORT,
       redisUrl: config.REDIS_URL,
       runQueuePrefix: config.RUN_QUEUE_PREFIX,
-      sandboxProblems: async () => (await checkSandbox({ python: config.LOOPY_PYTHON })).problems,
+      sandboxProblems: async () => (await checkSandbox({ pythons: offeredPythons(config).pythons })).problems,
     });
   }
 }

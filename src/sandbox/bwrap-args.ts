@@ -1,4 +1,5 @@
 import { existsSync, lstatSync, readFileSync, readlinkSync } from "node:fs";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The uid and gid a run sees inside its user namespace (its host ids are distinct per sandbox: ids.ts). */
@@ -47,14 +48,16 @@ function sandboxFileContents(): Buffer[] {
 const MASKED_PROC_FILES = ["/proc/cmdline", "/proc/config.gz", "/proc/sys/kernel/random/boot_id", "/proc/1/mem", "/proc/kallsyms"];
 
 /** Merged-/usr systems have these as symlinks into /usr; older ones as directories. */
-const TOP_LEVEL_SYSTEM_PATHS = ["/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32"];
+const TOP_LEVEL_SYSTEM_PATHS = ["bin", "sbin", "lib", "lib64", "lib32", "libx32"];
 
-function systemPathArgs(): string[] {
-  const args = ["--ro-bind", "/usr", "/usr"];
-  for (const path of TOP_LEVEL_SYSTEM_PATHS) {
+/** Binds a userland's usr/ (see userlands.ts), never the host's, as /usr, with its /bin, /lib… links, read-only. */
+export function systemPathArgs(userland: string): string[] {
+  const args = ["--ro-bind", join(userland, "usr"), "/usr"];
+  for (const name of TOP_LEVEL_SYSTEM_PATHS) {
+    const path = join(userland, name);
     if (!existsSync(path)) continue;
-    if (lstatSync(path).isSymbolicLink()) args.push("--symlink", readlinkSync(path), path);
-    else args.push("--ro-bind", path, path);
+    if (lstatSync(path).isSymbolicLink()) args.push("--symlink", readlinkSync(path), `/${name}`);
+    else args.push("--ro-bind", path, `/${name}`);
   }
   return args;
 }
@@ -69,7 +72,10 @@ export interface SandboxCommand {
 }
 
 export interface SandboxCommandOptions {
+  /** The interpreter's path inside the sandbox, e.g. /usr/bin/python3.14. */
   python: string;
+  /** The userland whose usr/ becomes the sandbox's /usr. */
+  userland: string;
   procsFiles: string[];
   /** The run's own host uid and gid (distinct for every sandbox alive). */
   uid: number;
@@ -103,7 +109,7 @@ export function sandboxCommand(options: SandboxCommandOptions): SandboxCommand {
     "--cap-drop", "ALL",
     "--seccomp", String(SECCOMP_FD),
     "--hostname", "loopy",
-    ...systemPathArgs(),
+    ...systemPathArgs(options.userland),
     ...SANDBOX_FILES.flatMap((file, index) => ["--file", String(FIRST_FILE_FD + index), file.inside]),
     "--proc", "/proc",
     ...MASKED_PROC_FILES.flatMap((path) => ["--ro-bind-try", "/dev/null", path]),

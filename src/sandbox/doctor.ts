@@ -2,7 +2,8 @@ import { spawnSync } from "node:child_process";
 import { accessSync, constants } from "node:fs";
 import { createRunCgroup } from "./cgroup.js";
 import { cgroupProblem } from "./cgroup-problem.js";
-import { DEFAULT_PYTHON, runInSandbox } from "./sandbox.js";
+import { runInSandbox } from "./sandbox.js";
+import type { InstalledPython } from "./userlands.js";
 import { buildSeccompFilter } from "./seccomp.js";
 
 /** The test run prints 42 and its seccomp mode from /proc: 2 is "filtered". */
@@ -13,9 +14,8 @@ const TEST_RUN = 'import re\nprint(6 * 7, re.search(r"Seccomp:\\s+(\\d)", open("
  * a sentence an operator can act on.
  */
 export async function checkSandbox(
-  options: { python?: string; seccompPython?: string } = {},
+  options: { pythons: InstalledPython[]; seccompPython?: string },
 ): Promise<{ ok: boolean; problems: string[] }> {
-  const python = options.python ?? DEFAULT_PYTHON;
   const problems: string[] = [];
   for (const tool of ["bwrap", "setpriv"]) {
     if (spawnSync(tool, ["--version"]).status !== 0) problems.push(`${tool} is missing (Debian packages: bubblewrap, util-linux).`);
@@ -33,20 +33,23 @@ export async function checkSandbox(
   } catch (error) {
     problems.push(error instanceof Error ? error.message : String(error));
   }
-  try {
-    accessSync(python, constants.X_OK);
-    if (!python.startsWith("/usr/")) problems.push(`Python ${python} is outside /usr, so the sandbox cannot see it.`);
-  } catch {
-    problems.push(`Python ${python} is missing or not executable.`);
+  for (const python of options.pythons) {
+    try {
+      accessSync(`${python.userland}${python.interpreter}`, constants.X_OK);
+    } catch {
+      problems.push(`Python ${python.version} is missing from ${python.userland}: run \`npx loopy pythons install --refresh\`.`);
+    }
   }
   if (problems.length === 0) {
-    try {
-      const result = await runInSandbox(TEST_RUN, { python });
-      if (result.stdout !== "42 2\n") {
-        problems.push(`A test run printed ${JSON.stringify(result.stdout + result.stderr)} instead of "42 2" (2: under the seccomp filter).`);
+    for (const python of options.pythons) {
+      try {
+        const result = await runInSandbox(TEST_RUN, { python });
+        if (result.stdout !== "42 2\n") {
+          problems.push(`A test run on Python ${python.version} printed ${JSON.stringify(result.stdout + result.stderr)} instead of "42 2" (2: under the seccomp filter).`);
+        }
+      } catch (error) {
+        problems.push(`A test run on Python ${python.version} failed, often because user namespaces are disabled: ${String(error)}`);
       }
-    } catch (error) {
-      problems.push(`A test run failed, often because user namespaces are disabled: ${String(error)}`);
     }
   }
   return { ok: problems.length === 0, problems };

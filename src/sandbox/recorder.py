@@ -6,9 +6,9 @@
 write(bytes) receives the JSON once, at exit. A run stopped by a limit never gets there, so a watchdog
 thread also hands write_snapshot(bytes) the recording so far while the program runs (see watch()).
 
-Every event loop made from then on (asyncio.run, new_event_loop, a loop class called directly) gets a
-task factory, so tasks from create_task, gather, TaskGroup, ensure_future and asyncio.run's own main task
-are all seen. Each task's coroutine is wrapped in a TimedCoroutine whose send/throw time every step the
+Every event loop's create_task is wrapped (asyncio.run, new_event_loop, a loop class called directly), so
+tasks from create_task, gather, TaskGroup, ensure_future and asyncio.run's own main task are all seen, with
+or without the learner's own task factory (asyncio.eager_task_factory) on every version from 3.11. Each task's coroutine is wrapped in a TimedCoroutine whose send/throw time every step the
 task takes on the loop; what the step handed back to the task says what it waits on next.
 
 The program must not notice: nothing is printed, no task or future is kept alive (a recorded task still
@@ -59,7 +59,6 @@ CoroutineType = types.CoroutineType
 GeneratorType = types.GeneratorType
 perf_counter = time.perf_counter
 sleep = time.sleep  # Taken now: the learner's code may replace time.sleep.
-current_tasks = asyncio.tasks._current_tasks  # {loop: the task whose step it is running}
 
 
 class Recording:
@@ -73,6 +72,9 @@ class Recording:
         self.dropped_steps = 0
         self.dropped_tasks = 0
         self.watched = False  # whether the watchdog thread has been started
+        # The TimedCoroutine whose step is running now, or None: what the watchdog looks at. Kept here, not
+        # read from asyncio: 3.14's C tasks keep the current task where Python code cannot see it.
+        self.running = None
 
     def to_json(self, running=None):
         """The recording so far; `running` is (TaskRecord, started, line): a step still holding the loop."""
@@ -122,12 +124,11 @@ class Recording:
 class TaskRecord:
     __slots__ = ("recording", "id", "task", "name", "coro_name", "created_by", "created", "finished", "outcome", "exception")
 
-    def __init__(self, recording, task, coro, created_by):
+    def __init__(self, recording, coro, name, created_by):
         self.recording = recording
         self.id = len(recording.tasks) + 1
-        # A weak reference: holding the task would keep it alive and change what the program prints.
-        self.task = weakref.ref(task)
-        self.name = task.get_name()
+        self.task = None  # set_task() once the Task exists: an eager task's first step comes before that
+        self.name = name
         self.coro_name = getattr(coro, "__qualname__", None) or type(coro).__name__
         self.created_by = created_by
         self.created = perf_counter()
@@ -135,12 +136,20 @@ class TaskRecord:
         self.outcome = "pending"
         self.exception = None
 
+    def set_task(self, task):
+        # A weak reference: holding the task would keep it alive and change what the program prints.
+        try:
+            self.task = weakref.ref(task)
+        except TypeError:
+            return  # the learner's task factory returned something that is not a Task
+        self.current_name()
+
     def current_name(self):
-        # create_task(name=...) names the task only after the factory returned, and set_name may come later.
-        task = self.task()
+        # Before 3.14 create_task(name=...) names the task only after the factory returned, and set_name may come later.
+        task = None if self.task is None else self.task()
         if task is not None:
             self.name = task.get_name()
-        return self.name
+        return self.name or "?"
 
     def finish(self, started, error):
         self.finished = perf_counter()
@@ -158,26 +167,33 @@ class TaskRecord:
 class TimedCoroutine:
     """Stands in for a task's coroutine and times each step; the task and the learner see the original."""
 
-    __slots__ = ("coro", "record", "steps", "started")
+    __slots__ = ("coro", "record", "recording", "steps", "started")
 
-    def __init__(self, coro, steps):
+    def __init__(self, coro, record):
         self.coro = coro
-        self.steps = steps
-        self.record = None  # Set as soon as the task exists, before its first step.
+        self.record = record
+        self.recording = record.recording
+        self.steps = record.recording.steps
         self.started = None  # When the latest step started: the watchdog reads it while the step runs.
 
     # send and throw are the hot path of every task step: kept flat, with no calls that can be avoided.
     def send(self, value):
+        recording = self.recording
+        # An eager task's first step runs inside the step that created it: the outer one resumes after.
+        outer = recording.running
+        recording.running = self
         self.started = started = perf_counter()
         try:
             awaited = self.coro.send(value)
         except BaseException as error:
+            recording.running = outer
             self.record.finish(started, error)
             # Drop this frame, so a traceback reads exactly as it would without the recorder.
             # A bare raise adds no new traceback entry.
             error.__traceback__ = error.__traceback__.tb_next
             raise
         ended = perf_counter()
+        recording.running = outer
         steps = self.steps
         if len(steps) < MAX_STEPS or ended - started >= LONG_STEP_SECONDS:
             steps.append((self.record, started, ended, wait_token(awaited, self.coro)))
@@ -186,13 +202,18 @@ class TimedCoroutine:
         return awaited
 
     def throw(self, *exception):
+        recording = self.recording
+        outer = recording.running
+        recording.running = self
         self.started = started = perf_counter()
         try:
             awaited = self.coro.throw(*exception)
         except BaseException as error:
+            recording.running = outer
             self.record.finish(started, error)
             error.__traceback__ = error.__traceback__.tb_next
             raise
+        recording.running = outer
         self.steps.append((self.record, started, perf_counter(), wait_token(awaited, self.coro)))
         return awaited
 
@@ -249,6 +270,7 @@ ASYNCIO_WAITS = {
     "sleep": ("sleep", "asyncio.sleep"),
     "__sleep0": ("yield", "asyncio.sleep(0)"),
     "TaskGroup.__aexit__": ("tasks", "TaskGroup"),
+    "TaskGroup._aexit": ("tasks", "TaskGroup"),  # 3.13+: __aexit__ awaits this
     "_wait": ("tasks", "asyncio.wait"),
     "wait_for": ("tasks", "wait_for"),
     "as_completed.<locals>._wait_for_one": ("tasks", "as_completed"),
@@ -311,7 +333,7 @@ CREATORS = {"run": "asyncio.run", "TaskGroup.create_task": "TaskGroup", "BaseEve
 def created_by():
     """The asyncio function the learner called to make the task: gather, create_task, TaskGroup, asyncio.run."""
     try:
-        frame = sys._getframe(3)  # Above this function, the factory and loop.create_task.
+        frame = sys._getframe(2)  # Above this function and the recorder's loop.create_task.
     except ValueError:  # Called from C with no Python caller.
         return "loop.create_task"
     entry = None
@@ -332,37 +354,50 @@ def is_loop_cleanup(coro):
     return code is not None and code.co_qualname in LOOP_CLEANUP and code.co_filename.startswith(ASYNCIO_DIR)
 
 
-def hide_factory_frames(task):
-    """Debug mode reports where each task was created: keep that the learner's line, not this factory's."""
-    frames = task._source_traceback
-    if not frames:
-        return
-    frames[:] = [frame for frame in frames if frame.filename != __file__]
-    if frames and frames[-1].filename == base_events.__file__ and frames[-1].name == "create_task":
-        frames.pop()
+def hide_recorder_frames(task):
+    """Debug mode reports where each task was created: keep that the learner's line, not the recorder's."""
+    frames = getattr(task, "_source_traceback", None)
+    if frames:
+        frames[:] = [frame for frame in frames if frame.filename != __file__]
 
 
 def record_tasks(recording, write_snapshot):
-    def recorded_task_factory(loop, coro, context=None):
+    original_create_task = base_events.BaseEventLoop.create_task
+
+    # Every task of asyncio's own loops comes from loop.create_task (asyncio.run, create_task, gather,
+    # TaskGroup, ensure_future). Wrapping the method, not setting a task factory, leaves everything else as it
+    # was on every version: the learner's own factory (asyncio.eager_task_factory), get_task_factory, how
+    # 3.11–3.15 name tasks, and the keyword arguments each passes on (context, name, eager_start on 3.14).
+    @functools.wraps(original_create_task)
+    def create_task(loop, coro, *args, **kwargs):
         # Not a coroutine: Task raises the TypeError learners would get, the wrapper would hide it.
-        if not asyncio.iscoroutine(coro) or is_loop_cleanup(coro):
-            return Task(coro, loop=loop, context=context)
-        if len(recording.tasks) >= MAX_TASKS:
-            recording.dropped_tasks += 1
-            return Task(coro, loop=loop, context=context)
-        wrapper = TimedCoroutine(coro, recording.steps)
-        task = Task(wrapper, loop=loop, context=context)
-        hide_factory_frames(task)
-        wrapper.record = TaskRecord(recording, task, coro, created_by())
-        recording.tasks.append(wrapper.record)
+        if not asyncio.iscoroutine(coro) or is_loop_cleanup(coro) or len(recording.tasks) >= MAX_TASKS:
+            if asyncio.iscoroutine(coro) and not is_loop_cleanup(coro):
+                recording.dropped_tasks += 1
+            try:
+                return original_create_task(loop, coro, *args, **kwargs)
+            except BaseException as error:
+                error.__traceback__ = error.__traceback__.tb_next  # as if called directly
+                raise
+        # The record exists before the task: an eager task (eager_task_factory, eager_start=True) takes its
+        # first step inside the Task constructor.
+        record = TaskRecord(recording, coro, kwargs.get("name"), created_by())
+        recording.tasks.append(record)
+        try:
+            task = original_create_task(loop, TimedCoroutine(coro, record), *args, **kwargs)
+        except BaseException as error:
+            recording.tasks.remove(record)  # the loop is closed, or the learner's factory failed: no task
+            error.__traceback__ = error.__traceback__.tb_next
+            raise
+        hide_recorder_frames(task)
+        record.set_task(task)
         return task
 
     original_init = base_events.BaseEventLoop.__init__
 
     @functools.wraps(original_init)
-    def init_with_recorded_tasks(loop, *args, **kwargs):
+    def init_with_watchdog(loop, *args, **kwargs):
         original_init(loop, *args, **kwargs)
-        loop.set_task_factory(recorded_task_factory)
         if not recording.watched:
             # Started with the first loop, so a program without asyncio keeps all of its thread limit.
             recording.watched = True
@@ -371,33 +406,41 @@ def record_tasks(recording, write_snapshot):
             except RuntimeError:
                 pass  # No thread left under the process limit: the loop works as it would, just unwatched.
 
-    base_events.BaseEventLoop.__init__ = init_with_recorded_tasks
+    base_events.BaseEventLoop.__init__ = init_with_watchdog
+    base_events.BaseEventLoop.create_task = create_task
 
 
 def encode(recording):
     return json.dumps(recording, separators=(",", ":")).encode()
 
 
-def running_step():
-    """(TaskRecord, started, line) of the recorded step some loop is running now, or None.
+def running_step(recording):
+    """(TaskRecord, started, line) of the recorded step running now, or None.
 
     No coroutine or task is returned: the watchdog keeps what it saw between looks, and that must not
     keep anything of the program alive (a coroutine's `finally` runs when it is collected).
     """
-    for loop, task in list(current_tasks.items()):
-        coro = task.get_coro()
-        if type(coro) is TimedCoroutine and coro.started is not None:
-            return coro.record, coro.started, learner_line(loop)
-    return None
+    coro = recording.running
+    if coro is None or coro.started is None:
+        return None
+    frame = getattr(coro.coro, "cr_frame", None)
+    return coro.record, coro.started, None if frame is None else learner_line(frame)
 
 
-def learner_line(loop):
-    """The line of main.py the loop's thread is at: its innermost frame there, e.g. the loop in spinner()
-    that main() awaits, not main()'s `await spinner()` (mid-step, main's cr_await is None: no chain to walk)."""
-    frame = sys._current_frames().get(getattr(loop, "_thread_id", None))
-    while frame is not None and frame.f_code.co_filename != LEARNER_FILE:
-        frame = frame.f_back
-    return None if frame is None else frame.f_lineno
+def learner_line(coroutine_frame):
+    """The line of main.py the step is at: the innermost frame there on the thread running the coroutine, e.g.
+    the loop in spinner() that main() awaits, not main()'s `await spinner()` (mid-step, main's cr_await is None:
+    no chain to walk, so the thread's stack is searched for the coroutine's frame)."""
+    for top in sys._current_frames().values():
+        innermost = None
+        frame = top
+        while frame is not None:
+            if innermost is None and frame.f_code.co_filename == LEARNER_FILE:
+                innermost = frame
+            if frame is coroutine_frame:
+                return (innermost or frame).f_lineno
+            frame = frame.f_back
+    return coroutine_frame.f_lineno
 
 
 def watch(recording, write_snapshot):
@@ -414,7 +457,7 @@ def watch(recording, write_snapshot):
     sent_at = perf_counter()
     while True:
         sleep(WATCH_SECONDS)
-        step = running_step()
+        step = running_step(recording)
         size = (len(recording.steps), recording.dropped_steps, len(recording.tasks))
         now = perf_counter()
         # Every step sets a new start time, so the same one at two looks in a row has held the loop since.

@@ -13,15 +13,13 @@ import { OutputCollector } from "./output.js";
 import { MAX_RECORDING_BYTES, RecordingCollector } from "./recording.js";
 import { createScratch, removeOrphanedScratch, unmountIdleScratch, type Scratch } from "./scratch.js";
 import { seccompFilter } from "./seccomp.js";
+import { configuredDefaultPython, type InstalledPython } from "./userlands.js";
 
 const sandboxLog = log.child({ module: "sandbox" });
 
-/** The real interpreter: `python3` on PATH may be a pyenv shim costing half a second per start. */
-export const DEFAULT_PYTHON = "/usr/bin/python3";
-
 export interface SandboxOptions {
-  /** Interpreter path; it must live under /usr, the only system tree the sandbox sees. */
-  python?: string;
+  /** The Python and its userland; unset, the configured default (LOOPY_DEFAULT_PYTHON or the newest stable one). */
+  python?: InstalledPython;
   limits?: Partial<RunLimits>;
 }
 
@@ -145,8 +143,10 @@ export class Sandbox {
         throw new SandboxStartError(error instanceof Error ? error.message : String(error));
       });
       cgroup.setLimits(limits.memoryBytes, limits.processes + BWRAP_TASKS);
+      const python = options.python ?? configuredDefaultPython();
       const { command, args, inputs, fdCount } = sandboxCommand({
-        python: options.python ?? DEFAULT_PYTHON,
+        python: python.interpreter,
+        userland: python.userland,
         procsFiles: cgroup.procsFiles,
         uid: id,
         gid: id,

@@ -250,17 +250,20 @@ export class FakeDiscord {
       if (!inputs.some((input) => input.custom_id === id)) throw new Error(`the modal has no input ${id}`);
     }
     // What the user leaves alone keeps the value the bot pre-filled.
-    const submitted = (input: { custom_id: string; value?: string }) => fields[input.custom_id] ?? input.value ?? "";
+    const submitted = (input: { custom_id: string; value?: string; options?: { value: string; default?: boolean }[] }) =>
+      fields[input.custom_id] ?? input.value ?? input.options?.find((option) => option.default)?.value ?? "";
     // Discord's client does not let a form be submitted past its inputs' rules.
     for (const input of inputs) {
       const value = submitted(input);
       if (input.required !== false && value === "") throw new Error(`the modal's input ${input.custom_id} is required`);
+      if (input.options && !input.options.some((option: { value: string }) => option.value === value)) throw new Error(`the modal's select ${input.custom_id} has no option ${value}`);
       if (input.max_length !== undefined && value.length > input.max_length) throw new Error(`the modal's input ${input.custom_id} takes at most ${input.max_length} characters`);
     }
-    const components = inputs.map((input) => ({
-      type: ComponentType.ActionRow,
-      components: [{ type: ComponentType.TextInput, custom_id: input.custom_id, value: submitted(input) }],
-    }));
+    const components = inputs.map((input) =>
+      input.type === ComponentType.StringSelect
+        ? { type: ComponentType.Label, component: { type: ComponentType.StringSelect, custom_id: input.custom_id, values: [submitted(input)] } }
+        : { type: ComponentType.ActionRow, components: [{ type: ComponentType.TextInput, custom_id: input.custom_id, value: submitted(input) }] },
+    );
     const user = place.user ?? opened.payload.member?.user ?? opened.payload.user;
     return this.send(InteractionType.ModalSubmit, { channelId: opened.payload.channel_id ?? null, user, ...place }, { custom_id: modal.custom_id, components }, opened.payload.message);
   }

@@ -7,7 +7,8 @@ describe("loadConfig", () => {
     const config = loadConfig({});
     expect(config.DISCORD_TOKEN).toBeUndefined();
     expect(config.REDIS_URL).toBeUndefined();
-    expect(config.LOOPY_PYTHON).toBe("/usr/bin/python3");
+    expect(config.LOOPY_PYTHONS_DIR).toBe("/var/lib/loopy/pythons");
+    expect(config.LOOPY_PYTHONS).toBeUndefined();
     expect(config.RUN_WORKERS_IN_PROCESS).toBe(true);
     expect(config.WORKER_CONCURRENCY).toBe(2);
   });

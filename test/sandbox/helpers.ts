@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { beforeAll } from "vitest";
 import { checkSandbox } from "../../src/sandbox/doctor.js";
+import { configuredDefaultPython } from "../../src/sandbox/userlands.js";
 
 /**
  * Fails the whole file, loudly, when the machine cannot sandbox: these tests run hostile code and must
@@ -8,7 +9,7 @@ import { checkSandbox } from "../../src/sandbox/doctor.js";
  */
 export function requireWorkingSandbox(): void {
   beforeAll(async () => {
-    const { ok, problems } = await checkSandbox();
+    const { ok, problems } = await checkSandbox({ pythons: [configuredDefaultPython()] });
     if (!ok) throw new Error(`The sandbox cannot run on this machine, so its tests cannot either:\n- ${problems.join("\n- ")}`);
   });
 }

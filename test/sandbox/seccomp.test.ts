@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { configuredDefaultPython } from "../../src/sandbox/userlands.js";
 import { checkSandbox } from "../../src/sandbox/doctor.js";
 import { runInSandbox } from "../../src/sandbox/sandbox.js";
 import { buildSeccompFilter } from "../../src/sandbox/seccomp.js";
@@ -129,7 +130,7 @@ describe("the doctor and the seccomp filter", () => {
   });
 
   it("reports a filter that cannot be built, and says which package to install", async () => {
-    const { ok, problems } = await checkSandbox({ seccompPython: "/nonexistent/python3" });
+    const { ok, problems } = await checkSandbox({ pythons: [configuredDefaultPython()], seccompPython: "/nonexistent/python3" });
     expect(ok).toBe(false);
     expect(problems).toEqual([expect.stringMatching(/seccomp filter.*install python3-seccomp/)]);
   });

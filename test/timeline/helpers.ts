@@ -1,6 +1,11 @@
 import type { RunResult } from "../../src/core/run/protocol.js";
 import { runInSandbox, type SandboxOptions } from "../../src/sandbox/sandbox.js";
 import type { Timeline, TimelineTask } from "../../src/core/run/protocol.js";
+import { loadConfig } from "../../src/config.js";
+import { offeredPythons } from "../../src/sandbox/userlands.js";
+
+/** Every Python this machine offers: the recorder's tests run on each (describe.each). */
+export const PYTHONS = offeredPythons(loadConfig()).pythons;
 
 /** Programs in tests are indented with the test; Python wants them flush left. */
 export function dedent(code: string): string {

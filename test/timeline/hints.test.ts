@@ -1,11 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { findHints } from "../../src/core/run/hints.js";
 import type { SandboxOptions } from "../../src/sandbox/sandbox.js";
-import { dedent, run } from "./helpers.js";
+import type { InstalledPython } from "../../src/sandbox/userlands.js";
+import { dedent, PYTHONS, run } from "./helpers.js";
 
-/** Runs the program in the sandbox and returns the hints for it, as /run would show them. */
-async function hintsFor(code: string, options?: SandboxOptions) {
-  return findHints(await run(code, options), dedent(code));
+/** Runs the program in the sandbox (on the Python given, or the default) and returns the hints for it, as /run would show them. */
+async function hintsFor(code: string, on: InstalledPython | SandboxOptions = {}) {
+  return findHints(await run(code, "interpreter" in on ? { python: on } : on), dedent(code));
 }
 
 /** Every code span closes: an even number of backticks on each line of a message. */
@@ -13,7 +14,7 @@ function spansClose(message: string): boolean {
   return message.split("\n").every((line) => (line.match(/`/g) ?? []).length % 2 === 0);
 }
 
-describe("hints for asyncio mistakes: each found in a program that makes it, and not in a close one that does not", () => {
+describe.each(PYTHONS)("hints for asyncio mistakes: each found in a program that makes it, and not in a close one that does not, on Python $version", (python) => {
   it("a coroutine called but never awaited", async () => {
     const hints = await hintsFor(`
       import asyncio
@@ -25,7 +26,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           greet()
 
       asyncio.run(main())
-    `);
+    `, python);
     expect(hints).toEqual([expect.objectContaining({ id: "never-awaited", line: 7, concept: "never-awaited" })]);
     expect(hints[0]!.message).toContain("`await greet()`");
     expect(hints[0]!.message).toContain("`asyncio.create_task(greet())`");
@@ -39,7 +40,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           await greet()
 
       asyncio.run(main())
-    `)).toEqual([]);
+    `, python)).toEqual([]);
   });
 
   it("await outside an async function, at the top level or in a plain def", async () => {
@@ -47,13 +48,13 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
       import asyncio
 
       await asyncio.sleep(0)
-    `)).toEqual([expect.objectContaining({ id: "await-outside-function", line: 3, concept: "await-outside-function" })]);
+    `, python)).toEqual([expect.objectContaining({ id: "await-outside-function", line: 3, concept: "await-outside-function" })]);
     const inDef = await hintsFor(`
       import asyncio
 
       def main():
           await asyncio.sleep(0)
-    `);
+    `, python);
     expect(inDef).toEqual([expect.objectContaining({ id: "await-outside-function", line: 4 })]);
     expect(inDef[0]!.message).toContain("plain `def`");
     expect(await hintsFor(`
@@ -63,7 +64,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           await asyncio.sleep(0)
 
       asyncio.run(main())
-    `)).toEqual([]);
+    `, python)).toEqual([]);
   });
 
   it("asyncio.run() inside a running loop (and not also the never-awaited warning it causes)", async () => {
@@ -77,7 +78,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           asyncio.run(other())
 
       asyncio.run(main())
-    `)).toEqual([expect.objectContaining({ id: "asyncio-run-nested", line: 7, concept: "asyncio-run" })]);
+    `, python)).toEqual([expect.objectContaining({ id: "asyncio-run-nested", line: 7, concept: "asyncio-run" })]);
     expect(await hintsFor(`
       import asyncio
 
@@ -88,7 +89,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           await other()
 
       asyncio.run(main())
-    `)).toEqual([]);
+    `, python)).toEqual([]);
   });
 
   it("the seed article's mistake, main() called at module level, is told asyncio.run(main()), not await", async () => {
@@ -282,7 +283,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           await asyncio.gather(brew("tea"), brew("coffee"))
 
       asyncio.run(main())
-    `);
+    `, python);
     expect(hints).toEqual([expect.objectContaining({ id: "blocking-the-loop", line: 4, concept: "blocking-the-loop" })]);
     expect(hints[0]!.message).toMatch(/^`brew\(\)` held the event loop 2 times, 3\d\d ms in all .* while 2 other tasks could not run/);
     expect(await hintsFor(`
@@ -295,7 +296,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           await asyncio.gather(brew("tea"), brew("coffee"))
 
       asyncio.run(main())
-    `)).toEqual([]);
+    `, python)).toEqual([]);
   });
 
   it("long CPU work in a coroutine holds the loop too, with to_thread as the way out", async () => {
@@ -310,7 +311,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           print("done")
 
       asyncio.run(main())
-    `);
+    `, python);
     expect(hints).toEqual([expect.objectContaining({ id: "blocking-the-loop" })]);
     expect(hints[0]!.line).toBeUndefined();
     expect(hints[0]!.message).toContain("asyncio.to_thread");
@@ -321,7 +322,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           print(sum(range(30_000)))
 
       asyncio.run(main())
-    `)).toEqual([]);
+    `, python)).toEqual([]);
   });
 
   it("a task destroyed while pending when its loop closed", async () => {
@@ -336,10 +337,10 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
       ${ending}
       loop.close()
     `;
-    expect(await hintsFor(program("loop.run_until_complete(asyncio.sleep(0))"))).toEqual([
+    expect(await hintsFor(program("loop.run_until_complete(asyncio.sleep(0))"), python)).toEqual([
       expect.objectContaining({ id: "task-destroyed", concept: "task-references" }),
     ]);
-    expect(await hintsFor(program("loop.run_until_complete(task)"))).toEqual([]);
+    expect(await hintsFor(program("loop.run_until_complete(task)"), python)).toEqual([]);
   });
 
   it("tasks main() never waited for, cancelled by asyncio.run at the end", async () => {
@@ -355,10 +356,10 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
 
       asyncio.run(main())
     `;
-    const hints = await hintsFor(program("asyncio.create_task(tick())"));
+    const hints = await hintsFor(program("asyncio.create_task(tick())"), python);
     expect(hints).toEqual([expect.objectContaining({ id: "task-cancelled-at-exit", line: 8, concept: "task-references" })]);
     expect(hints[0]!.message).toContain("`tick()` was still running");
-    expect(await hintsFor(program("await asyncio.create_task(tick())"))).toEqual([]);
+    expect(await hintsFor(program("await asyncio.create_task(tick())"), python)).toEqual([]);
   });
 
   it("a task's exception never retrieved", async () => {
@@ -374,13 +375,13 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
 
       asyncio.run(main())
     `;
-    const hints = await hintsFor(program("await asyncio.sleep(0.01)"));
+    const hints = await hintsFor(program("await asyncio.sleep(0.01)"), python);
     expect(hints).toEqual([expect.objectContaining({ id: "task-exception-unretrieved", line: 4, concept: "tasks" })]);
     expect(hints[0]!.message).toContain("`boom()` failed with `ValueError`");
     expect(await hintsFor(program(`try:
               await task
           except ValueError:
-              print("caught")`))).toEqual([]);
+              print("caught")`), python)).toEqual([]);
   });
 
   it("awaits in a row that could have run at the same time, as a gentle suggestion", async () => {
@@ -393,7 +394,7 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           await asyncio.sleep(0.15)
 
       asyncio.run(main())
-    `);
+    `, python);
     expect(hints).toEqual([expect.objectContaining({ id: "sequential-awaits", concept: "gather" })]);
     expect(hints[0]!.message).toMatch(/awaited 3 slow things one after another \(4\d\d ms in all\).*about 15\d ms/);
     expect(await hintsFor(`
@@ -403,18 +404,18 @@ describe("hints for asyncio mistakes: each found in a program that makes it, and
           await asyncio.gather(asyncio.sleep(0.15), asyncio.sleep(0.15), asyncio.sleep(0.15))
 
       asyncio.run(main())
-    `)).toEqual([]);
+    `, python)).toEqual([]);
   });
 
   it("input() with no stdin in the sandbox", async () => {
     expect(await hintsFor(`
       name = input("Name? ")
       print("Hello", name)
-    `)).toEqual([expect.objectContaining({ id: "no-stdin", line: 1 })]);
+    `, python)).toEqual([expect.objectContaining({ id: "no-stdin", line: 1 })]);
     expect(await hintsFor(`
       name = "Ada"
       print("Hello", name)
-    `)).toEqual([]);
+    `, python)).toEqual([]);
   });
 
   it("a third-party module: the standard library only, and what to use instead", async () => {

@@ -1,11 +1,14 @@
 import type { Content } from "./load.js";
+import type { Concept } from "./schema.js";
+import { compareVersions } from "../python-version.js";
 
 /** What the content check needs from a Python runner: the interleaved output and the wall time. */
 export interface ProgramRun {
   output: string;
   wallMs: number;
 }
-export type RunProgram = (code: string) => Promise<ProgramRun>;
+/** Runs code on one Python version ("3.14"). */
+export type RunProgram = (code: string, version: string) => Promise<ProgramRun>;
 
 export interface CheckFailure {
   file: string;
@@ -67,45 +70,56 @@ function firstDifference(expected: string, actual: string): string {
   return `expected output:\n${expected.trimEnd()}\n--- but Python printed:\n${actual.trimEnd()}`;
 }
 
-interface CheckJob {
-  /** The ids that select this job for `--only`: the concept's, and the question's own. */
+interface CheckItem {
+  /** The ids that select this item for `--only`: the concept's, and the question's own. */
   ids: string[];
   file: string;
   item: string;
   code: string;
-  judge(run: ProgramRun): string | undefined;
+  /** The oldest version the item holds on; undefined: all of them. */
+  python: string | undefined;
+  judge(run: ProgramRun, version: string): string | undefined;
 }
 
-function checkJobs(content: Content): CheckJob[] {
-  const jobs: CheckJob[] = [];
+function judgeExample(example: Concept["example"], run: ProgramRun, version: string): string | undefined {
+  const override = example.outputs?.[version];
+  const expected = override ?? example.output;
+  if (outputsMatch(expected, run.output)) return undefined;
+  if (override !== undefined && outputsMatch(example.output, run.output)) {
+    return `it prints \`output\` (what the newest Python prints), not \`outputs."${version}"\`: remove that override`;
+  }
+  const hint = override === undefined ? `\n(If Python ${version} rightly prints this, add it as \`outputs: {"${version}": …}\`, or raise \`python:\`.)` : "";
+  return firstDifference(expected, run.output) + hint;
+}
+
+function checkItems(content: Content): CheckItem[] {
+  const items: CheckItem[] = [];
   for (const concept of content.concepts.values()) {
-    jobs.push({
+    items.push({
       ids: [concept.id],
       file: concept.file,
       item: `concept ${concept.id} (example)`,
       code: concept.example.code,
-      judge: (run) => (outputsMatch(concept.example.output, run.output) ? undefined : firstDifference(concept.example.output, run.output)),
+      python: concept.python,
+      judge: (run, version) => judgeExample(concept.example, run, version),
     });
   }
   for (const question of content.questions) {
     if (question.kind === "multiple-choice" || question.code === undefined) continue;
     const file = question.file;
     const item = `question ${question.id}`;
+    // A question's marked answer holds on every version it runs on: it has no per-version answers.
+    const python = question.python;
     const ids = [question.id, question.concept];
     if (question.kind === "predict-output") {
       const expected = question.choices[question.answer]!;
-      jobs.push({
-        ids,
-        file,
-        item,
-        code: question.code,
-        judge: (run) => (outputsMatch(expected, run.output) ? undefined : firstDifference(expected, run.output)),
-      });
+      const judge = (run: ProgramRun) => (outputsMatch(expected, run.output) ? undefined : firstDifference(expected, run.output));
+      items.push({ ids, file, item, code: question.code, python, judge });
     } else {
-      jobs.push({ ids, file, item, code: question.code, judge: (run) => durationProblem(question.choices, question.answer, run.wallMs / 1000) });
+      items.push({ ids, file, item, code: question.code, python, judge: (run) => durationProblem(question.choices, question.answer, run.wallMs / 1000) });
     }
   }
-  return jobs;
+  return items;
 }
 
 /** The ids `--only` may name that select nothing in `content`: neither a concept's nor a question's. */
@@ -115,17 +129,22 @@ export function unknownCheckIds(content: Content, ids: string[]): string[] {
 }
 
 /**
- * Runs every concept example and every predict question, `parallel` at a time, and returns what does not
- * match what Python really does. `only` narrows the run to the concepts (their example and questions) and
- * questions it names. `onProgress` hears about each finished item.
+ * Runs every concept example and every predict question on each of `versions` it claims to hold on (its
+ * `python:` and newer), `parallel` at a time, and returns what does not match what that Python really does.
+ * `only` narrows the run to the concepts (their example and questions) and questions it names. `onProgress`
+ * hears about each finished run.
  */
 export async function checkContent(
   content: Content,
   runProgram: RunProgram,
-  options: { parallel?: number; only?: string[]; onProgress?: (done: number, total: number, item: string) => void } = {},
+  options: { versions: string[]; parallel?: number; only?: string[]; onProgress?: (done: number, total: number, item: string) => void },
 ): Promise<CheckFailure[]> {
   const only = options.only && new Set(options.only);
-  const jobs = checkJobs(content).filter((job) => !only || job.ids.some((id) => only.has(id)));
+  const jobs = checkItems(content)
+    .filter((item) => !only || item.ids.some((id) => only.has(id)))
+    .flatMap((item) =>
+      options.versions.filter((version) => item.python === undefined || compareVersions(version, item.python) >= 0).map((version) => ({ ...item, version })),
+    );
   const failures: CheckFailure[] = [];
   let next = 0;
   let done = 0;
@@ -134,14 +153,16 @@ export async function checkContent(
       const job = jobs[next++]!;
       let problem: string | undefined;
       try {
-        problem = job.judge(await runProgram(job.code));
+        problem = job.judge(await runProgram(job.code, job.version), job.version);
       } catch (error) {
         problem = `could not run it: ${(error as Error).message}`;
       }
-      if (problem) failures.push({ file: job.file, item: job.item, problem });
+      if (problem) failures.push({ file: job.file, item: `${job.item} on Python ${job.version}`, problem });
       options.onProgress?.(++done, jobs.length, job.item);
     }
   }
   await Promise.all(Array.from({ length: options.parallel ?? 2 }, drain));
-  return failures;
+  // In content order, each item's versions together, whatever order the runs finished in.
+  const order = new Map(jobs.map((job, index) => [`${job.item} on Python ${job.version}`, index]));
+  return failures.sort((a, b) => order.get(a.item)! - order.get(b.item)!);
 }

@@ -2,6 +2,8 @@ import { z } from "zod";
 
 const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "expected lowercase letters, digits and dashes");
 
+const pythonVersion = z.string().regex(/^3\.\d+$/, 'expected a version like "3.11"');
+
 const docsLink = z.object({
   title: z.string().min(1).max(100),
   url: z.string().regex(/^https:\/\/docs\.python\.org\/3\/[\w./-]+(#[\w.-]+)?$/, "expected a link into https://docs.python.org/3/"),
@@ -13,12 +15,16 @@ export const conceptFrontMatter = z.strictObject({
   title: z.string().min(1).max(100),
   aliases: z.array(z.string().min(1).max(60)).max(20).default([]),
   summary: z.string().min(1).max(200),
-  python: z.string().regex(/^3\.\d+$/, 'expected a version like "3.11"'),
+  /** The oldest Python the example and explanation hold for; the content check skips older ones. */
+  python: pythonVersion,
   docs: z.array(docsLink).min(1).max(3),
   related: z.array(id).min(1).max(5),
   example: z.strictObject({
     code: z.string().min(1).max(1500),
+    /** What the newest Python prints. */
     output: z.string().max(1500),
+    /** What an older version prints instead, by version: { "3.11": "…" }. */
+    outputs: z.record(pythonVersion, z.string().max(1500)).optional(),
   }),
 });
 
@@ -46,6 +52,8 @@ export const quizQuestion = z
     /** false pins the choices in the order written; otherwise each message shows them shuffled. */
     shuffle: z.boolean().default(true),
     explanation: z.string().min(1).max(600),
+    /** The oldest Python the marked answer holds on (the question says so in its text); older ones are skipped. */
+    python: pythonVersion.optional(),
   })
   .refine((question) => question.answer < question.choices.length, {
     path: ["answer"],

@@ -5,8 +5,8 @@ import { findHints, type Hint } from "./hints.js";
 import { BUTTON_LABEL_MAX, BUTTONS_PER_ROW_MAX, CARD_BODY_MAX, cardSize, FIELD_VALUE_MAX, FORM_VALUE_MAX, MESSAGE_CARDS_MAX } from "../discord-limits.js";
 import { codeBlock, defuseMentions } from "../markdown.js";
 import { codeCard } from "./code-card.js";
-import type { Program } from "./request.js";
-import { actionId, type Button, type Card, type Field, type Form, type Reply } from "../reply.js";
+import type { Program, PythonChoice } from "./request.js";
+import { actionId, type Button, type Card, type ChoiceInput, type Field, type Form, type Reply, type TextInput } from "../reply.js";
 import { TIMELINE_PICTURE, timelineAttachments } from "./timeline/attachments.js";
 import { formatDuration } from "./timeline/timeline.js";
 
@@ -114,12 +114,20 @@ function hintButtons(hints: Hint[], titles: ConceptTitles): Button[] {
   }));
 }
 
-function runButtons({ code, stdin }: Program, codeId: string, hints: Hint[], titles: ConceptTitles): Button[][] {
-  const again: Button = { label: "Run again", action: actionId("run", "again", codeId), style: "primary" };
-  const edit: Button = { label: "Edit and run", action: actionId("run", "edit", codeId), style: "secondary" };
+/** "3.14" of a release like "3.14.10"; undefined for anything else (the runner's report is not trusted). */
+export function versionOf(release: string): string | undefined {
+  return /^(3\.\d+)\.\d+$/.exec(release)?.[1];
+}
+
+function runButtons({ code, stdin }: Program, codeId: string, hints: Hint[], titles: ConceptTitles, ran: string | undefined, pythons: PythonChoice | undefined): Button[][] {
+  // "Run again" and "Edit and run" keep the version the code just ran on; the others each get a button.
+  const again: Button = { label: "Run again", action: actionId("run", "again", codeId, ...(ran ? [ran] : [])), style: "primary" };
+  const edit: Button = { label: "Edit and run", action: actionId("run", "edit", codeId, ...(ran ? [ran] : [])), style: "secondary" };
+  const others = (pythons?.versions ?? []).filter((version) => version !== ran).slice(0, BUTTONS_PER_ROW_MAX);
+  const elsewhere: Button[] = others.map((version) => ({ label: `Run in ${version}`, action: actionId("run", "again", codeId, version), style: "secondary" }));
   const explain = hintButtons(hints, titles);
   // Longer code (or input) cannot be edited in a form.
-  return [code.length <= FORM_VALUE_MAX && stdin.length <= FORM_VALUE_MAX ? [again, edit] : [again], ...(explain.length > 0 ? [explain] : [])];
+  return [code.length <= FORM_VALUE_MAX && stdin.length <= FORM_VALUE_MAX ? [again, edit] : [again], ...[elsewhere, explain].filter((row) => row.length > 0)];
 }
 
 /**
@@ -127,14 +135,14 @@ function runButtons({ code, stdin }: Program, codeId: string, hints: Hint[], tit
  * limits with the full text attached), wall and CPU time, the Python version, explanations of asyncio
  * mistakes it shows, a picture of what the event loop did (with a text version), and buttons to run again.
  * `codeId` is the program's id in the run code store, for the buttons; `stdin` what the program read; `titles`
- * labels the hints' explain buttons.
+ * labels the hints' explain buttons; with `pythons`, a "Run in 3.x" button for each other version offered.
  */
 export function runResultReply(
   result: RunResult,
   limits: RunLimits,
   code: string,
   codeId: string,
-  { stdin = "", titles = () => undefined }: { stdin?: string; titles?: ConceptTitles } = {},
+  { stdin = "", titles = () => undefined, pythons }: { stdin?: string; titles?: ConceptTitles; pythons?: PythonChoice } = {},
 ): Reply {
   const program: Program = { code, stdin };
   const { title, line, tone } = status(result, limits);
@@ -166,7 +174,7 @@ export function runResultReply(
   ];
   return {
     cards: [shownCode.card, { title, body: `${intro}${block}${capped}`, fields, tone }, ...(timelineCard ? [timelineCard] : [])],
-    buttons: runButtons(program, codeId, hints, titles),
+    buttons: runButtons(program, codeId, hints, titles, versionOf(result.python), pythons),
     attachments: attachments.length > 0 ? attachments : undefined,
   };
 }
@@ -179,30 +187,35 @@ export function runFailureReply(problem: string, codeId: string): Reply {
   };
 }
 
-/** The form that asks for code and, optionally, the program's standard input: empty for /run, pre-filled for "Edit and run". */
-export function codeForm(program?: Program): Form {
-  return {
-    action: actionId("run", "form"),
-    title: "Run Python",
-    inputs: [
-      {
-        id: "code",
-        label: "Python code",
-        multiline: true,
-        value: program?.code,
-        placeholder: 'import asyncio\n\nasync def main():\n    print("hi")\n\nasyncio.run(main())',
-        required: true,
-        maxLength: FORM_VALUE_MAX,
-      },
-      {
-        id: "input",
-        label: "Input (what input() reads), optional",
-        multiline: true,
-        value: program?.stdin || undefined,
-        placeholder: "Lines your program reads from standard input, one per input() call",
-        required: false,
-        maxLength: FORM_VALUE_MAX,
-      },
-    ],
+/**
+ * The form that asks for code and, optionally, the program's standard input: empty for /run, pre-filled for "Edit
+ * and run". With `pythons`, it also asks which version to run on, `python` (or the default) chosen to begin with.
+ */
+export function codeForm(program?: Program, pythons?: PythonChoice, python?: string): Form {
+  const codeInput: TextInput = {
+    id: "code",
+    label: "Python code",
+    multiline: true,
+    value: program?.code,
+    placeholder: 'import asyncio\n\nasync def main():\n    print("hi")\n\nasyncio.run(main())',
+    required: true,
+    maxLength: FORM_VALUE_MAX,
   };
+  const stdinInput: TextInput = {
+    id: "input",
+    label: "Input (what input() reads), optional",
+    multiline: true,
+    value: program?.stdin || undefined,
+    placeholder: "Lines your program reads from standard input, one per input() call",
+    required: false,
+    maxLength: FORM_VALUE_MAX,
+  };
+  const versionInput: ChoiceInput | undefined = pythons && {
+    id: "python",
+    label: "Python version",
+    // A select holds at most 25 options; Loopy offers a handful.
+    choices: pythons.versions.map((version) => ({ label: `Python ${version}${version === pythons.default ? " (default)" : ""}`, value: version })),
+    value: python !== undefined && pythons.versions.includes(python) ? python : pythons.default,
+  };
+  return { action: actionId("run", "form"), title: "Run Python", inputs: [codeInput, stdinInput, ...(versionInput ? [versionInput] : [])] };
 }

@@ -13,6 +13,20 @@ export interface RunRequest {
   origin: "command" | "form" | "message" | "example" | "question" | "again" | "console" | "cli";
   /** Overrides of the worker's configured limits (tests, benchmarks); learners never set these. */
   limits?: Partial<RunLimits>;
+  /** The Python version to run on, one of RunService.pythons; unset: the default. */
+  python?: string;
+}
+
+/** The Python versions a deployment offers (oldest first) and the one a run gets when it names none. */
+export interface PythonChoice {
+  versions: string[];
+  default: string;
+}
+
+/** Why `version` cannot be chosen, as a sentence for the user; undefined when it can. */
+export function pythonProblem(version: string, pythons: PythonChoice): string | undefined {
+  if (pythons.versions.includes(version)) return undefined;
+  return `Python ${version} is not offered here. Choose one of ${pythons.versions.join(", ")} (the default is ${pythons.default}).`;
 }
 
 /** What a run runs: the code and the text on its standard input ("" for none). */
@@ -33,6 +47,8 @@ export type Admission =
 
 /** Runs code through the queue and a worker. */
 export interface RunService {
+  /** The Pythons runs can choose from. */
+  readonly pythons: PythonChoice;
   /**
    * Checks the code, the user's allowance (one run at a time, RUNS_PER_MINUTE) and the queue's room,
    * then queues the run. Quick (a few Redis calls), so a handler may call it before deferring.
