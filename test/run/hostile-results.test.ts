@@ -170,7 +170,8 @@ print("still here", flush=True)
 os.write(4, struct.pack(">cI", b"o", 10_000_000))  # a length no frame can have: the rest of the stream is not read
 print("lost")
 `);
-    expect(result).toMatchObject({ outcome: "ok", python: "3.11.2", stdout: "still here\n" });
+    expect(result).toMatchObject({ outcome: "ok", stdout: "still here\n" });
+    expect(result.python).toMatch(/^3\.\d+\.\d+$/); // the runner's own report, not the forged one
     // The forged piece joins the recorder's own recording and spoils it: this run gets no picture, nothing more.
     expect(result.timeline).toBeUndefined();
   });

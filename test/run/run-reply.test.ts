@@ -55,8 +55,8 @@ describe("the reply to a finished run", () => {
     ]);
     expect(reply.buttons).toEqual([
       [
-        { label: "Run again", action: "run:again:abc123", style: "primary" },
-        { label: "Edit and run", action: "run:edit:abc123", style: "secondary" },
+        { label: "Run again", action: "run:again:abc123:3.11", style: "primary" },
+        { label: "Edit and run", action: "run:edit:abc123:3.11", style: "secondary" },
       ],
     ]);
     expect(reply.attachments).toBeUndefined();
@@ -137,7 +137,7 @@ describe("the reply to a finished run", () => {
 
   it("offers Edit and run only for code that fits a Discord form", () => {
     const long = "x = 1\n".repeat(700);
-    expect(runResultReply(result(), DEFAULT_LIMITS, long, "id").buttons).toEqual([[{ label: "Run again", action: "run:again:id", style: "primary" }]]);
+    expect(runResultReply(result(), DEFAULT_LIMITS, long, "id").buttons).toEqual([[{ label: "Run again", action: "run:again:id:3.11", style: "primary" }]]);
   });
 });
 

@@ -170,7 +170,7 @@ for name in ["/proc/cmdline", "/proc/sys/kernel/random/boot_id", "/proc/config.g
     for (const masked of ["/proc/cmdline", "/proc/sys/kernel/random/boot_id", "/proc/config.gz"]) {
       expect(result.stdout).toMatch(new RegExp(`^${masked} (b''|Permission denied|No such file or directory)$`, "m"));
     }
-    expect(result.stdout).toMatch(/^--- 1\/cmdline\nbwrap --args 6 -- \/usr\/bin\/python3 \/opt\/loopy\/runner\.py $/m);
+    expect(result.stdout).toMatch(/^--- 1\/cmdline\nbwrap --args 6 -- \/usr\/bin\/python3\.\d+ \/opt\/loopy\/runner\.py $/m);
   });
 
   it("cannot open the memory of bwrap's pid 1, the one process the run did not start", async () => {
