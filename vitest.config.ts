@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     globalSetup: ["test/global-setup.ts"],
+    setupFiles: ["test/logs-to-file.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Sandbox tests spawn real processes; two cores are shared, so keep file parallelism modest.
