@@ -1,14 +1,16 @@
-import { InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from "discord.js";
+import { ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
 import type { CommandInteraction, ComponentInteraction } from "../src/core/interaction.js";
-import { dailyStatusReply } from "../src/core/quiz/replies.js";
-import { canonicalTimeZone, closestTimeZones, parseClockTime, parseDuration } from "../src/core/quiz/time.js";
+import { dailyPreviewReply, dailyStatusReply, noDailyQuizReply, practiceQuizReply } from "../src/core/quiz/replies.js";
+import { closestTimeZones, offsetAnswer, parseClockTime, parseDuration, parseUtcOffset, timeZoneName } from "../src/core/quiz/time.js";
 import { errorReply } from "../src/core/reply.js";
 
 export const data = new SlashCommandBuilder()
   .setName("daily")
   .setDescription("A daily asyncio quiz for this server")
   .setDefaultMemberPermissions(PermissionFlagsBits.ManageGuild)
+  // Guild install: the bot is a member of the server; user install: a learner added Loopy to their account.
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall)
   .setContexts(InteractionContextType.Guild)
   .addSubcommand((sub) =>
     sub
@@ -21,6 +23,13 @@ export const data = new SlashCommandBuilder()
       .addRoleOption((option) => option.setName("ping-role").setDescription("A role to notify with each quiz")),
   )
   .addSubcommand((sub) => sub.setName("status").setDescription("Show this server's daily quiz settings"))
+  .addSubcommand((sub) => sub.setName("preview").setDescription("See a daily quiz as members will, privately; nothing is posted or scored"))
+  .addSubcommand((sub) =>
+    sub
+      .setName("post-now")
+      .setDescription("Post an unscored practice quiz now; the schedule and scores stay as they are")
+      .addChannelOption((option) => option.setName("channel").setDescription("Where to post (default: the daily quiz's channel)")),
+  )
   .addSubcommand((sub) => sub.setName("pause").setDescription("Stop posting until resumed"))
   .addSubcommand((sub) => sub.setName("resume").setDescription("Post again from the next slot"))
   .addSubcommand((sub) => sub.setName("off").setDescription("Turn the daily quiz off (scores are kept)"));
@@ -34,8 +43,13 @@ const timeZone = z
   .min(1)
   .max(64)
   .transform((typed, context) => {
-    const zone = canonicalTimeZone(typed);
+    const zone = timeZoneName(typed);
     if (zone) return zone;
+    const offset = parseUtcOffset(typed);
+    if (offset !== undefined) {
+      context.addIssue({ code: "custom", message: offsetAnswer(typed, offset, Date.now()) });
+      return z.NEVER;
+    }
     context.addIssue({ code: "custom", message: `I don't know the time zone "${typed}". Did you mean ${closestTimeZones(typed).join(", ")}?` });
     return z.NEVER;
   });
@@ -68,13 +82,20 @@ export const options = z.discriminatedUnion("subcommand", [
     "reveal-after": revealAfter,
     "ping-role": discordId.optional(),
   }),
-  z.object({ subcommand: z.enum(["status", "pause", "resume", "off"]) }),
+  z.object({ subcommand: z.literal("post-now"), channel: discordId.optional() }),
+  z.object({ subcommand: z.enum(["status", "preview", "pause", "resume", "off"]) }),
 ]);
 
 type Options = z.infer<typeof options>;
 
 /** Never set up, or turned off: either way there is none now. */
 const notSetUp = () => errorReply("This server has no daily quiz. Set one up with /daily setup.");
+
+/** Any question of the bank: previews and practice quizzes leave the server's round of daily questions alone. */
+function anyQuestion(interaction: CommandInteraction<Options>) {
+  const { questions } = interaction.services.content;
+  return questions[Math.floor(Math.random() * questions.length)];
+}
 
 export async function execute(interaction: CommandInteraction<Options>) {
   const { guildId, options: chosen } = interaction;
@@ -97,7 +118,26 @@ export async function execute(interaction: CommandInteraction<Options>) {
   }
   if (chosen.subcommand === "status") {
     const status = await daily.status(guildId);
-    return interaction.reply(status ? dailyStatusReply(status, "This server's daily quiz") : notSetUp());
+    return interaction.reply(status ? dailyStatusReply(status, "This server's daily quiz") : noDailyQuizReply());
+  }
+  if (chosen.subcommand === "preview") {
+    const question = anyQuestion(interaction);
+    if (!question) return interaction.reply(errorReply("The question bank is empty, so there is nothing to preview."));
+    return interaction.reply(dailyPreviewReply(question, interaction.services.content.concepts, await daily.status(guildId), interaction.id));
+  }
+  if (chosen.subcommand === "post-now") {
+    const channelId = chosen.channel ?? (await daily.status(guildId))?.settings.channelId;
+    if (!channelId) return interaction.reply(errorReply("Name a channel (`channel:#…`), or set up the daily quiz first: a practice quiz goes to its channel by default."));
+    const canPost = await poster.canPost(guildId, channelId);
+    if (canPost !== true) return interaction.reply(errorReply(`I can't post in <#${channelId}>: ${canPost}`));
+    const question = anyQuestion(interaction);
+    if (!question) return interaction.reply(errorReply("The question bank is empty, so there is nothing to post."));
+    await interaction.defer({ private: true });
+    await poster.post(channelId, practiceQuizReply(question, interaction.services.content.concepts, interaction.id));
+    return interaction.respond({
+      cards: [{ title: "Posted a practice quiz", body: `It is in <#${channelId}>. Members get their feedback at once and privately; it counts for no streak or leaderboard, and the daily schedule is unchanged.`, tone: "success" }],
+      private: true,
+    });
   }
   const changed = await daily[chosen.subcommand](guildId);
   if (!changed) return interaction.reply(notSetUp());

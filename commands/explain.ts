@@ -1,4 +1,4 @@
-import { InteractionContextType, SlashCommandBuilder } from "discord.js";
+import { ApplicationIntegrationType, InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
 import { explainReplies, unknownTopicReply } from "../src/core/explain.js";
 import type { AutocompleteRequest, CommandInteraction, ComponentInteraction, Interaction } from "../src/core/interaction.js";
@@ -6,7 +6,9 @@ import type { AutocompleteRequest, CommandInteraction, ComponentInteraction, Int
 export const data = new SlashCommandBuilder()
   .setName("explain")
   .setDescription("Explain an asyncio concept, with a runnable example and links to the Python docs")
-  .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM)
+  // Guild install: the bot is a member of the server; user install: a learner added Loopy to their account.
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall)
+  .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel)
   .addStringOption((option) =>
     option
       .setName("topic")

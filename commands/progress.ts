@@ -1,4 +1,4 @@
-import { InteractionContextType, SlashCommandBuilder } from "discord.js";
+import { ApplicationIntegrationType, InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
 import type { CommandInteraction } from "../src/core/interaction.js";
 import { progressReply } from "../src/core/quiz/replies.js";
@@ -8,6 +8,8 @@ import { readProgress } from "../src/store/quiz-store.js";
 export const data = new SlashCommandBuilder()
   .setName("progress")
   .setDescription("Your quiz answers, accuracy per concept, daily streak, and what to revisit next")
+  // Guild install: the bot is a member of the server; user install: a learner added Loopy to their account.
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall)
   .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel);
 
 export const options = z.object({});

@@ -1,4 +1,4 @@
-import { InteractionContextType, SlashCommandBuilder } from "discord.js";
+import { ApplicationIntegrationType, InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
 import { unknownTopicReply } from "../src/core/explain.js";
 import type { AutocompleteRequest, CommandInteraction, ComponentInteraction, Interaction } from "../src/core/interaction.js";
@@ -11,6 +11,8 @@ import { pickQuizQuestion, recordProgress, recordQuizAnswer } from "../src/store
 export const data = new SlashCommandBuilder()
   .setName("quiz")
   .setDescription("Answer a question about asyncio; you won't get the same one twice until you've seen them all")
+  // Guild install: the bot is a member of the server; user install: a learner added Loopy to their account.
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall)
   .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel)
   .addStringOption((option) =>
     option.setName("topic").setDescription("A concept, e.g. gather").setAutocomplete(true).setMaxLength(100),

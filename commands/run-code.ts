@@ -1,4 +1,4 @@
-import { ApplicationCommandType, ContextMenuCommandBuilder, InteractionContextType } from "discord.js";
+import { ApplicationIntegrationType, ApplicationCommandType, ContextMenuCommandBuilder, InteractionContextType } from "discord.js";
 import { z } from "zod";
 import { pythonInMessage } from "../src/core/run/request.js";
 import { runAndAnswer } from "../src/core/run/handler.js";
@@ -8,6 +8,8 @@ import type { CommandInteraction } from "../src/core/interaction.js";
 export const data = new ContextMenuCommandBuilder()
   .setName("Run code")
   .setType(ApplicationCommandType.Message)
+  // Guild install: the bot is a member of the server; user install: a learner added Loopy to their account.
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall)
   .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel);
 
 /** The adapter passes the message's text as `message`. */

@@ -1,4 +1,4 @@
-import { InteractionContextType, SlashCommandBuilder } from "discord.js";
+import { ApplicationIntegrationType, InteractionContextType, SlashCommandBuilder } from "discord.js";
 import { z } from "zod";
 import { codeForm } from "../src/core/run/reply.js";
 import { runAndAnswer } from "../src/core/run/handler.js";
@@ -11,6 +11,8 @@ import { errorReply } from "../src/core/reply.js";
 export const data = new SlashCommandBuilder()
   .setName("run")
   .setDescription("Run Python in Loopy's sandbox and see its output and timing")
+  // Guild install: the bot is a member of the server; user install: a learner added Loopy to their account.
+  .setIntegrationTypes(ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall)
   .setContexts(InteractionContextType.Guild, InteractionContextType.BotDM, InteractionContextType.PrivateChannel)
   .addStringOption((option) =>
     option.setName("code").setDescription('One line of Python, e.g. print("hi"); leave out to write more in a form').setMaxLength(6000),

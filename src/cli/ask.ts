@@ -2,7 +2,7 @@ import { InteractionResponseType, MessageFlags } from "discord.js";
 import type { App } from "../app.js";
 import { LocalInteraction, type LocalEvent } from "../console/local-interaction.js";
 import { commandDefinitions } from "../commands.js";
-import { parseCommandLine } from "../console/parse.js";
+import { parseCommandLine, problemSentences } from "../console/parse.js";
 import { renderForConsole } from "../console/render-text.js";
 import { renderEditForDiscord, renderForDiscord, renderFormForDiscord } from "../discord/render.js";
 import { withLocalApp } from "./local-app.js";
@@ -53,7 +53,7 @@ export async function main(args: string[]): Promise<number> {
   return withLocalApp(async (app) => {
     const events = await ask(app, line);
     if (typeof events === "string") {
-      console.error(`loopy: ${events}.`);
+      console.error(`loopy: ${problemSentences(events)}`);
       return 2;
     }
     if (json) {

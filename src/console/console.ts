@@ -6,8 +6,9 @@ import type { App } from "../app.js";
 import type { Attachment, Form } from "../core/reply.js";
 import type { ConsolePoster } from "./console-poster.js";
 import { LocalInteraction, type LocalEvent, type LocalPlace } from "./local-interaction.js";
-import { commandDefinitions, type CommandDefinition } from "../commands.js";
-import { parseCommandLine } from "./parse.js";
+import { commandDefinitions } from "../commands.js";
+import { completeLine } from "./complete.js";
+import { parseCommandLine, problemSentences } from "./parse.js";
 import { renderForConsole, type Pressable } from "./render-text.js";
 
 const PROMPT = "loopy> ";
@@ -36,7 +37,7 @@ export async function runConsole(app: App, poster: ConsolePoster, input = proces
     prompt: PROMPT,
     input,
     output,
-    completer: (line: string) => complete(line, definitions, topics),
+    completer: (line: string) => completeLine(line, definitions, topics),
     terminal: input.isTTY === true,
   });
   let pressables: Pressable[] = [];
@@ -70,8 +71,36 @@ export async function runConsole(app: App, poster: ConsolePoster, input = proces
     return path;
   };
 
-  /** Runs one handler and then any form it opened, which may open another in turn. */
+  /**
+   * Ctrl-C (or SIGINT) says at once what happens: with something running, the console stops waiting for it
+   * and Loopy shuts down gracefully (the run in progress ends first, bounded by its time limit); a second
+   * Ctrl-C quits at once. At the prompt it simply quits.
+   */
+  let busy = false;
+  let interrupted: () => void = () => {};
+  const interruption = new Promise<void>((resolve) => (interrupted = resolve));
+  const sayStopping = () =>
+    say(busy ? "\nStopping Loopy: the run in progress finishes first (within its time limit), then Loopy exits. Press Ctrl-C again to quit at once." : "\nStopping Loopy…");
+  // A terminal's Ctrl-C reaches readline, which hands it here: the console ends, and Loopy shuts down after it.
+  terminal.on("SIGINT", () => {
+    sayStopping();
+    interrupted();
+  });
+  // A signal from outside (kill -INT, or Ctrl-C without a terminal) already shuts Loopy down: only say so.
+  const onInterrupt = () => sayStopping();
+  process.on("SIGINT", onInterrupt);
+
+  /** Runs one handler and then any form it opened, which may open another in turn; gives up when interrupted. */
   const drive = async (handle: (emit: (event: LocalEvent) => void) => Promise<void>) => {
+    busy = true;
+    try {
+      await Promise.race([driveForms(handle), interruption]);
+    } finally {
+      busy = false;
+    }
+  };
+
+  const driveForms = async (handle: (emit: (event: LocalEvent) => void) => Promise<void>) => {
     pressables = [];
     const forms: Form[] = [];
     await handle((event) => show(event, forms));
@@ -92,9 +121,11 @@ export async function runConsole(app: App, poster: ConsolePoster, input = proces
 
   say(`Loopy's local console. ${app.services.content.concepts.size} concepts loaded.\n${HELP}`);
   await warnIfRunsCannotWork(app, say);
+  let stopped = false;
+  void interruption.then(() => (stopped = true));
   for (;;) {
-    const typed = await ask(PROMPT);
-    if (typed === undefined) break; // input closed
+    const typed = stopped ? undefined : await Promise.race([ask(PROMPT), interruption.then(() => undefined)]);
+    if (typed === undefined || stopped) break; // input closed, or Ctrl-C
     const line = typed.trim();
     if (line === "exit" || line === "quit") break;
     if (line === "") continue;
@@ -115,11 +146,12 @@ export async function runConsole(app: App, poster: ConsolePoster, input = proces
     }
     const parsed = parseCommandLine(line, definitions);
     if (!parsed.ok) {
-      say(`Sorry, ${parsed.problem}.`);
+      say(`Sorry, ${problemSentences(parsed.problem)}`);
       continue;
     }
     await drive((emit) => app.router.command(parsed.name, parsed.options, new LocalInteraction(app.services, consolePlace, emit)));
   }
+  process.off("SIGINT", onInterrupt);
   terminal.close();
 }
 
@@ -175,17 +207,4 @@ async function fillForm(ask: Ask, form: Form, say: (text: string) => void): Prom
     fields[input.id] = lines.length === 0 ? (input.value ?? "") : lines.join("\n");
   }
   return fields;
-}
-
-function complete(line: string, definitions: CommandDefinition[], topics: string[]): [string[], string] {
-  const explain = /^\/explain\s+(?:topic:)?(\S*)$/.exec(line);
-  if (explain) {
-    const prefix = line.slice(0, line.length - explain[1]!.length);
-    return [topics.filter((topic) => topic.startsWith(explain[1]!)).map((topic) => `${prefix}${topic}`), line];
-  }
-  if (/^\/\S*$/.test(line)) {
-    const typed = definitions.filter((definition) => (definition.type ?? 1) === 1); // not message menus
-    return [typed.map((definition) => `/${definition.name} `).filter((name) => name.startsWith(line)), line];
-  }
-  return [[], line];
 }

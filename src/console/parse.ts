@@ -7,6 +7,32 @@ const NUMBER = 10;
 const CHANNEL = 7;
 const ROLE = 8;
 
+const TYPE_WORDS: Record<number, string> = { 3: "text", [INTEGER]: "number", [BOOLEAN]: "true|false", [CHANNEL]: "#channel", [ROLE]: "@role", [NUMBER]: "number" };
+
+/** How a command (or subcommand) is typed: "/daily setup channel:<#channel> time:<text> [reveal-after:<text>]". */
+export function usageOf(path: string, options: OptionDefinition[]): string {
+  const shown = options.map((option) => {
+    const value = option.choices ? option.choices.map((choice) => choice.name).join("|") : TYPE_WORDS[option.type] ?? "value";
+    const typed = `${option.name}:<${value}>`;
+    return option.required ? typed : `[${typed}]`;
+  });
+  return [`/${path}`, ...shown].join(" ");
+}
+
+/** Every required option left out, named at once with the usage, as Discord's own form would insist on them all. */
+function missingOptions(path: string, known: OptionDefinition[], given: Record<string, unknown>): string | undefined {
+  const missing = known.filter((option) => option.required && (given[option.name] === undefined || given[option.name] === ""));
+  if (missing.length === 0) return undefined;
+  const names = missing.map((option) => `\`${option.name}\``);
+  const list = names.length === 1 ? names[0]! : `${names.slice(0, -1).join(", ")} and ${names.at(-1)}`;
+  return `/${path} needs ${list}\nUsage: ${usageOf(path, known)}`;
+}
+
+/** A problem of a line as sentences: its first line (what is wrong) ends with a full stop; a usage may follow. */
+export function problemSentences(problem: string): string {
+  return problem.replace(/^[^\n]*/, (first) => `${first}.`);
+}
+
 export type ParsedLine =
   | { ok: true; name: string; options: Record<string, unknown> }
   | { ok: false; problem: string };
@@ -60,13 +86,16 @@ export function parseCommandLine(line: string, definitions: CommandDefinition[])
   const subcommands = (definition.options ?? []).filter((option) => option.type === SUB_COMMAND);
   if (subcommands.length === 0) {
     const options = readOptions(rest, definition.options ?? []);
-    return typeof options === "string" ? { ok: false, problem: options } : { ok: true, name: definition.name, options };
+    if (typeof options === "string") return { ok: false, problem: `${options}\nUsage: ${usageOf(definition.name, definition.options ?? [])}` };
+    const missing = missingOptions(definition.name, definition.options ?? [], options);
+    return missing ? { ok: false, problem: missing } : { ok: true, name: definition.name, options };
   }
   const [, subcommandName = "", subcommandRest = ""] = /^(\S*)\s*([\s\S]*)$/.exec(rest) ?? [];
   const subcommand = subcommands.find((candidate) => candidate.name === subcommandName);
   if (!subcommand) return { ok: false, problem: `/${definition.name} needs one of: ${subcommands.map((s) => s.name).join(", ")}` };
+  const path = `${definition.name} ${subcommand.name}`;
   const options = readOptions(subcommandRest, subcommand.options ?? []);
-  return typeof options === "string"
-    ? { ok: false, problem: options }
-    : { ok: true, name: definition.name, options: { subcommand: subcommand.name, ...options } };
+  if (typeof options === "string") return { ok: false, problem: `${options}\nUsage: ${usageOf(path, subcommand.options ?? [])}` };
+  const missing = missingOptions(path, subcommand.options ?? [], options);
+  return missing ? { ok: false, problem: missing } : { ok: true, name: definition.name, options: { subcommand: subcommand.name, ...options } };
 }

@@ -1,11 +1,11 @@
-import { InteractionContextType, PermissionFlagsBits } from "discord.js";
+import { ApplicationIntegrationType, InteractionContextType, PermissionFlagsBits } from "discord.js";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { main as deployCommandsCli } from "../../src/cli/deploy-commands.js";
 import { loadCommands } from "../../src/commands.js";
 import { FakeDiscord } from "../fake-discord/fake-discord.js";
 import { commandProblems, type CommandDefinition } from "../fake-discord/validate.js";
 
-const definitions = [...(await loadCommands()).values()].map((command) => command.data.toJSON() as CommandDefinition & { contexts?: number[]; default_member_permissions?: string });
+const definitions = [...(await loadCommands()).values()].map((command) => command.data.toJSON() as CommandDefinition & { contexts?: number[]; integration_types?: number[]; default_member_permissions?: string });
 /** Commands that only make sense in a server, and those only server managers may use. */
 const guildOnly = new Set(["daily", "leaderboard"]);
 const managersOnly = new Set(["daily"]);
@@ -33,6 +33,10 @@ describe("the command definitions", () => {
     const contexts = definition.contexts ?? [InteractionContextType.Guild, InteractionContextType.BotDM];
     expect(contexts.includes(InteractionContextType.BotDM)).toBe(!guildOnly.has(name));
     expect(contexts).toContain(InteractionContextType.Guild);
+    // A learner can add Loopy to their own account; what needs the bot in a server (the daily quiz) cannot.
+    const installs = definition.integration_types ?? [];
+    expect(installs).toEqual(guildOnly.has(name) ? [ApplicationIntegrationType.GuildInstall] : [ApplicationIntegrationType.GuildInstall, ApplicationIntegrationType.UserInstall]);
+    if (!guildOnly.has(name)) expect(contexts).toContain(InteractionContextType.PrivateChannel);
     const permissions = BigInt(definition.default_member_permissions ?? 0);
     expect((permissions & PermissionFlagsBits.ManageGuild) !== 0n).toBe(managersOnly.has(name));
   });

@@ -25,6 +25,44 @@ describe("/explain through Discord", () => {
     expect(body.data.choices[0]).toEqual({ name: expect.stringMatching(/gather/i), value: "gather" });
   });
 
+  it("autocompletes an empty box with the learning path, in CONCEPTS.txt's order", async () => {
+    const { body } = await loopy.discord.autocomplete("explain", { topic: "" }, "topic").response();
+    expect(body.data.choices.slice(0, 4).map((choice: { value: string }) => choice.value)).toEqual(["asynchronous", "coroutines", "await", "asyncio-run"]);
+    expect(body.data.choices.map((choice: { value: string }) => choice.value)).toContain("tasks");
+  });
+
+  it("finds topics typed as in code or prose", async () => {
+    for (const topic of ['"gather"', "asyncio.gather()", "create_task()", "semaphores", "asyncio.TaskGroup"]) {
+      const { body } = await loopy.discord.chatInput("explain", { topic }).response();
+      expect(body.data.embeds[0].title, topic).not.toBe("I don't know that topic yet");
+    }
+  });
+
+  it("cuts related-concept descriptions at a word, with …", async () => {
+    const { app } = loopy;
+    const explain = loopy.discord.chatInput("explain", { topic: "gather" });
+    await explain.response();
+    const menu = explain.original().components.flatMap((row: { components: { type: number; options?: { value: string; description: string }[] }[] }) => row.components).find((control: { type: number }) => control.type === 3)!;
+    for (const option of menu.options!) {
+      const summary = app.services.content.concepts.get(option.value)!.summary;
+      expect(option.description.length).toBeLessThanOrEqual(100);
+      if (summary.length > 100) expect(option.description).toMatch(/\S…$/);
+      expect(summary.startsWith(option.description.replace(/…$/, ""))).toBe(true);
+    }
+  });
+
+  it("/quiz offers the same did-you-mean buttons, and /help its own first steps", async () => {
+    const quiz = loopy.discord.chatInput("quiz", { topic: "gahter" });
+    const { body } = await quiz.response();
+    expect(body.data.flags & MessageFlags.Ephemeral).toBe(MessageFlags.Ephemeral);
+    expect(body.data.components[0].components[0]).toMatchObject({ label: "asyncio.gather", custom_id: "quiz:topic:gather" });
+    const asked = loopy.discord.clickButton(quiz.original(), "quiz:topic:gather");
+    expect((await asked.response()).body.data.embeds[0].title).toMatch(/^Quiz: asyncio\.gather · /);
+    const help = await loopy.discord.chatInput("help", {}).response();
+    expect(help.body.data.embeds[0].title).toBe("Loopy teaches Python's asyncio");
+    expect(help.body.data.components[0].components[0].custom_id).toBe("explain:show:asynchronous");
+  });
+
   it("answers with the explanation, the example, a Run example button and the related-concepts menu", async () => {
     const explain = loopy.discord.chatInput("explain", { topic: "gather" });
     const { body } = await explain.response();

@@ -24,6 +24,18 @@ describe("loopy ask --json payloads pass Discord's API description", () => {
     "/leaderboard",
     "/progress",
     "/daily status",
+    "/daily preview",
+    "/daily post-now",
+    "/help",
+    '/explain topic:"asyncio.gather()"',
+    "/explain topic:semaphores",
+    "/quiz topic:gahter",
+    "/run code:print('hi', input())",
+    '/run code:import asyncio async def main():     print("joined") asyncio.run(main())',
+    "/run code:import asyncio print(1)  # a comment swallows the rest",
+    "/run code:```py print('fenced')```",
+    "/run code:import aiohttp",
+    `/run code:${"x = 1; ".repeat(400)}print(x)`,
   ])("%s", async (line) => {
     const events = await ask(app, line);
     expect(Array.isArray(events)).toBe(true);

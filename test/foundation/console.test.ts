@@ -60,6 +60,40 @@ describe("the local console (npm start without DISCORD_TOKEN)", () => {
   }, 90_000);
 });
 
+describe("the console for a demanding user", () => {
+  it("names every missing option with the usage, finds topics as typed, offers buttons, repairs a joined paste, and answers Ctrl-C at once", async () => {
+    const console = startConsole();
+    await console.waitForPrompt();
+    await console.type("/daily setup time:09:00");
+    expect(console.output()).toContain("Sorry, /daily setup needs `channel` and `timezone`.\nUsage: /daily setup channel:<#channel> time:<text> timezone:<text> [reveal-after:<text>] [ping-role:<@role>]");
+    await console.type('/explain topic:"asyncio.gather()"');
+    expect(console.output()).toContain("asyncio.gather  <https://docs.python.org/3/library/asyncio-task.html#asyncio.gather>");
+    await console.type("/quiz topic:gahter");
+    expect(console.output()).toMatch(/Did you mean one of these\?[\s\S]*\[1\] asyncio\.gather/);
+    await console.type("1");
+    expect(console.output()).toMatch(/Quiz: asyncio\.gather · /);
+    await console.type("/help");
+    expect(console.output()).toContain("Loopy teaches Python's asyncio");
+    await console.type("/daily status");
+    expect(console.output()).toContain("This server has no daily quiz. Set one up with /daily setup.");
+    await console.type('/run code:import asyncio async def main():     print("from one line") asyncio.run(main())');
+    expect(console.output()).toContain("I put its 4 lines back from the spacing");
+    expect(console.output()).toContain('async def main():\n    print("from one line")');
+    expect(console.output()).toMatch(/^ *from one line$/m);
+
+    const exited = exitCodeOf(console.child);
+    const working = () => console.output().split("Loopy is working on it").length;
+    const before = working();
+    console.child.stdin.write("/run code:import time; time.sleep(2); print('finished')\n");
+    await until(() => working() > before, () => console.output());
+    const interruptedAt = Date.now();
+    console.child.kill("SIGINT");
+    await until(() => console.output().includes("Stopping Loopy: the run in progress finishes first"), () => console.output());
+    expect(Date.now() - interruptedAt).toBeLessThan(1_000);
+    expect(await exited).toBe(0);
+  }, 120_000);
+});
+
 /** The next whole minute in UTC as HH:MM, at least 15 s away so that the set-up lands before it. */
 function nextMinuteUtc(): { clock: string; dueInMs: number } {
   const due = new Date(Math.ceil((Date.now() + 15_000) / 60_000) * 60_000);

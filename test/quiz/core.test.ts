@@ -4,7 +4,7 @@ import { rankScores } from "../../src/core/quiz/leaderboard.js";
 import { conceptsToRevisit, feedbackReply, mentionList, questionReply, revealReply } from "../../src/core/quiz/replies.js";
 import { pickUnseen, questionsMatching } from "../../src/core/quiz/select.js";
 import { currentStreak, noStreak, scoreAnswer, type Streak } from "../../src/core/quiz/streak.js";
-import { canonicalTimeZone, closestTimeZones, isoWeek, localClock, localDate, localInstant, nextDate, parseClockTime, parseDuration } from "../../src/core/quiz/time.js";
+import { closestTimeZones, offsetAnswer, parseUtcOffset, timeZoneName, zonesAtOffset, isoWeek, localClock, localDate, localInstant, nextDate, parseClockTime, parseDuration } from "../../src/core/quiz/time.js";
 import { dailyRepeat } from "../../src/queue/daily-schedule.js";
 import { renderForDiscord } from "../../src/discord/render.js";
 import { actionsOf, bank, textOf } from "./helpers.js";
@@ -67,16 +67,30 @@ describe("leaderboard ranks", () => {
 });
 
 describe("time zones and daily times", () => {
-  it("accepts IANA names in any case and canonicalises them", () => {
-    expect(canonicalTimeZone("europe/madrid")).toBe("Europe/Madrid");
-    expect(canonicalTimeZone("America/New York")).toBe("America/New_York");
-    expect(canonicalTimeZone("UTC")).toBe("UTC");
-    expect(canonicalTimeZone("Europe/Madird")).toBeUndefined();
+  it("accepts IANA names in any case, spelled as the database does, and keeps current names as typed", () => {
+    expect(timeZoneName("europe/madrid")).toBe("Europe/Madrid");
+    expect(timeZoneName("America/New York")).toBe("America/New_York");
+    expect(timeZoneName("UTC")).toBe("UTC");
+    // ICU reports these by their deprecated links (Europe/Kiev, Asia/Calcutta, Asia/Saigon, Europe/Brussels).
+    expect(["Europe/Kyiv", "asia/kolkata", "Asia/Ho_Chi_Minh", "cet", "Etc/GMT-2"].map(timeZoneName)).toEqual(["Europe/Kyiv", "Asia/Kolkata", "Asia/Ho_Chi_Minh", "CET", "Etc/GMT-2"]);
+    expect(localClock(Date.UTC(2026, 6, 1, 6, 0), timeZoneName("Europe/Kyiv")!)).toBe("09:00");
+    expect(timeZoneName("Europe/Madird")).toBeUndefined();
   });
 
-  it("suggests the closest valid names for a typo", () => {
+  it("suggests the closest valid names for a typo, current names first", () => {
     expect(closestTimeZones("Europe/Madird")[0]).toBe("Europe/Madrid");
     expect(closestTimeZones("Tokio")).toContain("Asia/Tokyo");
+    expect(closestTimeZones("Europe/Kyv")[0]).toBe("Europe/Kyiv");
+  });
+
+  it("answers an offset with why a zone is better and zones that have that offset now, well-known ones first", () => {
+    expect([parseUtcOffset("UTC+2"), parseUtcOffset("GMT-05:30"), parseUtcOffset("+3"), parseUtcOffset("UTC+20"), parseUtcOffset("Europe/Madrid")]).toEqual([120, -330, 180, undefined, undefined]);
+    const winter = Date.UTC(2026, 0, 15);
+    expect(zonesAtOffset(120, winter)).toEqual(["Africa/Johannesburg", "Africa/Cairo", "Europe/Athens", "Europe/Kyiv"]);
+    expect(zonesAtOffset(120, Date.UTC(2026, 6, 15))).toContain("Europe/Madrid");
+    const answer = offsetAnswer("UTC+2", 120, winter);
+    expect(answer).toMatch(/^"UTC\+2" is an offset, not a time zone: places change their offset for summer time/);
+    expect(answer).toContain("`Etc/GMT-2`");
   });
 
   it("fires at 09:00 local time on both sides of the DST changes (Europe/Madrid)", () => {

@@ -33,6 +33,55 @@ async function start(poster: RecordingPoster, clock: TestClock): Promise<TestPro
 const admin = (bot: TestProcess, guildId: string) => as(bot, { guildId, canManageServer: true, userId: "admin" });
 const setup = { subcommand: "setup", channel: "111", time: "09:00", timezone: "Europe/Madrid" };
 
+describe("trying the daily quiz without disturbing it", () => {
+  it("/daily status without a daily quiz says how to start one, not sorry", async () => {
+    const bot = await start(new RecordingPoster(), new TestClock(Date.now()));
+    const [reply] = (await admin(bot, randomUUID()).command("daily", { subcommand: "status" })).replies;
+    expect(reply!.cards![0]).toMatchObject({ title: "No daily quiz", tone: "info" });
+    expect(textOf(reply!)).toContain("/daily preview");
+  });
+
+  it("/daily preview shows a daily quiz privately, answerable like /quiz, and changes nothing", async () => {
+    const poster = new RecordingPoster();
+    const bot = await start(poster, new TestClock(Date.parse("2026-03-30T06:00:00Z")));
+    const guildId = randomUUID();
+    await admin(bot, guildId).command("daily", setup);
+    const before = await bot.services.daily.status(guildId);
+    const [preview] = (await admin(bot, guildId).command("daily", { subcommand: "preview" })).replies;
+    expect(preview!.private).toBe(true);
+    expect(preview!.text).toMatch(/^Preview: only you see this; nothing was posted, scored/);
+    expect(preview!.cards![0]!.title).toMatch(/^Daily quiz #1: /);
+    expect(preview!.cards![0]!.footer).toBe("One answer each. The answer is revealed 12h after posting (Europe/Madrid).");
+    const [answer] = actionsOf(preview!);
+    expect(answer).toMatch(/^quiz:answer:/);
+    const [feedback] = await admin(bot, guildId).press(answer!);
+    expect(feedback!.cards![0]!.title).toMatch(/^(Right: A!|Not quite)/);
+    expect(poster.posts).toEqual([]);
+    expect(await bot.services.daily.status(guildId)).toEqual(before);
+    expect(await redis.keys(`*${guildId}*seen*`)).toEqual([]);
+  });
+
+  it("/daily post-now posts an unscored practice quiz in the daily channel, leaving the schedule and scores alone", async () => {
+    const poster = new RecordingPoster();
+    const bot = await start(poster, new TestClock(Date.parse("2026-03-30T06:00:00Z")));
+    const guildId = randomUUID();
+    const [noChannel] = (await admin(bot, guildId).command("daily", { subcommand: "post-now" })).replies;
+    expect(textOf(noChannel!)).toContain("Name a channel");
+    await admin(bot, guildId).command("daily", setup);
+    const before = await bot.services.daily.status(guildId);
+    const { replies } = await admin(bot, guildId).command("daily", { subcommand: "post-now" });
+    expect(replies.at(-1)!.cards![0]!.title).toBe("Posted a practice quiz");
+    expect(poster.posts).toHaveLength(1);
+    expect(poster.posts[0]).toMatchObject({ channelId: "111", pingRoleId: undefined });
+    expect(poster.posts[0]!.reply.cards![0]!.title).toMatch(/^Practice quiz: /);
+    expect(actionsOf(poster.posts[0]!.reply).every((action) => action.startsWith("quiz:answer:"))).toBe(true);
+    // Today's 09:00 quiz is still owed, and nothing was counted.
+    expect(await bot.services.daily.status(guildId)).toEqual(before);
+    poster.refused.set("222", "I lack Send Messages there.");
+    expect(textOf((await admin(bot, guildId).command("daily", { subcommand: "post-now", channel: "222" })).replies[0]!)).toContain("I lack Send Messages there.");
+  });
+});
+
 describe("/daily permissions and validation", () => {
   it("requires Manage Server in the definition and again when run", async () => {
     expect((dailyCommand.data.toJSON() as { default_member_permissions: string }).default_member_permissions).toBe(String(PermissionFlagsBits.ManageGuild));
@@ -49,6 +98,15 @@ describe("/daily permissions and validation", () => {
     const bot = await start(new RecordingPoster(), new TestClock(Date.now()));
     const [reply] = (await admin(bot, randomUUID()).command("daily", { ...setup, timezone: "Europe/Madird" })).replies;
     expect(textOf(reply!)).toContain('I don\'t know the time zone "Europe/Madird". Did you mean Europe/Madrid');
+  });
+
+  it("keeps current zone names as typed, and answers an offset with zones that have it now", async () => {
+    const bot = await start(new RecordingPoster(), new TestClock(Date.now()));
+    const guildId = randomUUID();
+    await admin(bot, guildId).command("daily", { ...setup, timezone: "europe/kyiv" });
+    expect((await bot.services.daily.status(guildId))!.settings.timeZone).toBe("Europe/Kyiv");
+    const [offset] = (await admin(bot, randomUUID()).command("daily", { ...setup, timezone: "UTC+2" })).replies;
+    expect(textOf(offset!)).toMatch(/"UTC\+2" is an offset, not a time zone: .* Zones at that offset right now: [A-Z]\w+\/\w+/);
   });
 
   it("rejects a bad time and a bad reveal delay", async () => {
@@ -325,10 +383,14 @@ describe("daily questions, answers, reveal and scores", () => {
     expect(textOf(board!)).toContain("**1.** <@ana> · 3 right");
     expect(textOf(board!)).toContain("**2.** <@bo> · 1 right");
     expect(textOf(board!)).toContain("**2.** <@cy> · 1 right");
-    expect(textOf(board!)).toContain("You are **#2** with 1 right.");
+    expect(textOf(board!)).toContain("**#2** with 1 right.");
     // 4 to 6 May 2026 are in ISO week 19; the quiz of 7 May is still open.
     expect(await redis.zrevrange(keys.boardWeek(guildId, "2026-W19"), 0, -1, "WITHSCORES")).toEqual(["ana", "3", "cy", "1", "bo", "1"]);
     const [nobody] = (await as(bot, { guildId, userId: "zed" }).command("leaderboard")).replies;
-    expect(textOf(nobody!)).toContain("no correct daily answers here yet");
+    expect(textOf(nobody!)).toContain("You\nNo correct daily answers yet.");
+    // A server without a daily quiz is told how to start one, not promised a next quiz.
+    const [none] = (await as(bot, { guildId: randomUUID(), userId: "zed" }).command("leaderboard")).replies;
+    expect(textOf(none!)).toContain("This server has no daily quiz, so nobody has scored yet.");
+    expect(textOf(none!)).not.toContain("next one is your chance");
   });
 });

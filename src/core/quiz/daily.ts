@@ -6,7 +6,7 @@ export interface DailySetup {
   channelId: string;
   /** "HH:MM" in `timeZone`. */
   time: string;
-  /** Canonical IANA name. */
+  /** An IANA name, as the admin typed it (Europe/Kyiv, not its old link Europe/Kiev). */
   timeZone: string;
   revealAfterMinutes: number;
   pingRoleId?: string;

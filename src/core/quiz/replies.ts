@@ -106,21 +106,77 @@ export function revealReply(question: Question, number: number, votes: Map<strin
   };
 }
 
-export function leaderboardReply(period: "week" | "all", top: RankedScore[], you: { userId: string; rank?: number; score: number }): Reply {
+/**
+ * The leaderboard of a server; `hasDaily` says whether the server has a daily quiz now (a board without one
+ * says how to start it, rather than promising a next quiz that never comes).
+ */
+export function leaderboardReply(period: "week" | "all", top: RankedScore[], you: { userId: string; rank?: number; score: number }, hasDaily = true): Reply {
   const heading = period === "week" ? "This week's leaderboard" : "All-time leaderboard";
   const lines = top.map((entry) => `**${entry.rank}.** <@${entry.userId}> · ${entry.score} right`);
-  const yours = you.rank === undefined ? "You have no correct daily answers here yet." : `You are **#${you.rank}** with ${you.score} right.`;
+  const yours = you.rank === undefined ? "No correct daily answers yet." : `**#${you.rank}** with ${you.score} right.`;
+  const empty = hasDaily
+    ? "Nobody has answered a daily quiz correctly yet. The next one is your chance!"
+    : "This server has no daily quiz, so nobody has scored yet. A member with Manage Server can start one with `/daily setup`; `/quiz` is there for practice meanwhile.";
   return {
     cards: [
       {
         title: heading,
-        body: top.length === 0 ? "Nobody has answered a daily quiz correctly yet. The next one is your chance!" : lines.join("\n"),
-        fields: [{ name: "You", value: yours }],
+        body: top.length === 0 ? empty : lines.join("\n"),
+        fields: top.length === 0 && !hasDaily ? [] : [{ name: "You", value: yours }],
         footer: "One point per daily quiz answered correctly.",
         tone: "info",
       },
     ],
   };
+}
+
+/** `/daily status` where there is no daily quiz: not a failure, just how to start one. */
+export function noDailyQuizReply(): Reply {
+  return {
+    cards: [
+      {
+        title: "No daily quiz",
+        body:
+          "This server has no daily quiz. Set one up with /daily setup. It posts a question every day at a local time, " +
+          "reveals it later with the votes, and scores streaks and `/leaderboard`, e.g.\n" +
+          "`/daily setup channel:#asyncio-club time:09:00 timezone:Europe/Madrid`\n" +
+          "`/daily preview` shows you one first, privately, and `/daily post-now` posts an unscored practice quiz.",
+        tone: "info",
+      },
+    ],
+    private: true,
+  };
+}
+
+/** Answers to previews and practice quizzes go to /quiz's handler: private feedback at once, no scores. */
+function practiceAction(postId: string, question: Question) {
+  return (choice: number) => actionId("quiz", "answer", postId, question.id, String(choice));
+}
+
+/**
+ * A daily quiz as members would see it, shown only to the admin who asked; its buttons answer like /quiz.
+ * `status` (when the server has a daily quiz) gives the number, the reveal time and the ping; `postId` names the message.
+ */
+export function dailyPreviewReply(question: Question, concepts: Map<string, Concept>, status: DailyStatus | undefined, postId: string): Reply {
+  const settings = status?.settings;
+  const reveal = settings ? `${formatMinutes(settings.revealAfterMinutes)} after posting (${settings.timeZone})` : "after the time set with `reveal-after` (12h by default)";
+  const preview = questionReply(question, concepts, practiceAction(postId, question), {
+    heading: `Daily quiz #${(status?.posted ?? 0) + 1}`,
+    footer: `One answer each. The answer is revealed ${reveal}.`,
+  });
+  return {
+    ...preview,
+    text: `Preview: only you see this; nothing was posted, scored or taken from the server's round of questions.${settings?.pingRoleId ? ` The real one pings <@&${settings.pingRoleId}>.` : ""}`,
+    private: true,
+  };
+}
+
+/** A practice quiz posted in a channel: everyone may answer, each gets private feedback at once, nothing is scored. */
+export function practiceQuizReply(question: Question, concepts: Map<string, Concept>, postId: string): Reply {
+  return questionReply(question, concepts, practiceAction(postId, question), {
+    heading: "Practice quiz",
+    footer: "Practice, not scored: pick an answer to find out at once, privately. The daily quiz comes at its usual time.",
+  });
 }
 
 export interface ConceptProgress {

@@ -12,29 +12,83 @@ export function parseClockTime(text: string): string | undefined {
 }
 
 /**
- * The canonical IANA name of `input` (any case, spaces for underscores), or undefined. Intl accepts
- * more names than it lists (UTC, Europe/Kyiv on older ICU), so acceptance asks Intl itself.
+ * Zones people know, by their current IANA names (the time zone database renamed Kiev to Kyiv, Calcutta to
+ * Kolkata, Saigon to Ho_Chi_Minh; ICU still lists the old names), offered first in suggestions.
  */
-export function canonicalTimeZone(input: string): string | undefined {
-  const typed = input.trim().replace(/ /g, "_");
-  const listed = Intl.supportedValuesOf("timeZone").find((zone) => zone.toLowerCase() === typed.toLowerCase());
+const WELL_KNOWN_ZONES = [
+  "Pacific/Honolulu", "America/Anchorage", "America/Los_Angeles", "America/Denver", "America/Chicago", "America/New_York",
+  "America/Halifax", "America/Sao_Paulo", "America/Argentina/Buenos_Aires", "Atlantic/Azores", "UTC", "Europe/London",
+  "Europe/Lisbon", "Africa/Lagos", "Europe/Berlin", "Europe/Paris", "Europe/Madrid", "Europe/Rome", "Europe/Warsaw",
+  "Africa/Johannesburg", "Africa/Cairo", "Europe/Athens", "Europe/Kyiv", "Europe/Helsinki", "Europe/Istanbul",
+  "Europe/Moscow", "Africa/Nairobi", "Asia/Dubai", "Asia/Tehran", "Asia/Karachi", "Asia/Kolkata", "Asia/Kathmandu",
+  "Asia/Dhaka", "Asia/Bangkok", "Asia/Jakarta", "Asia/Ho_Chi_Minh", "Asia/Shanghai", "Asia/Singapore", "Asia/Hong_Kong",
+  "Australia/Perth", "Asia/Tokyo", "Asia/Seoul", "Australia/Adelaide", "Australia/Sydney", "Pacific/Auckland",
+];
+
+/** Whether Intl (and so the schedule) knows the zone `name`, under this or another of its names. */
+function knownZone(name: string): boolean {
   try {
-    return new Intl.DateTimeFormat("en", { timeZone: listed ?? typed }).resolvedOptions().timeZone;
+    new Intl.DateTimeFormat("en", { timeZone: name });
+    return true;
   } catch {
-    return undefined;
+    return false;
   }
 }
 
-/** The valid time zone names nearest to what was typed, by whole name or by city ("Madird" finds Europe/Madrid). */
+/** "europe/kyiv" → "Europe/Kyiv", "cet" → "CET", "etc/gmt-2" → "Etc/GMT-2": the spelling of the database. */
+function zoneSpelling(typed: string): string {
+  if (!typed.includes("/")) return typed.length <= 7 ? typed.toUpperCase() : typed;
+  return typed
+    .split("/")
+    .map((part, index, parts) => (parts[0]!.toLowerCase() === "etc" && index > 0 ? part.toUpperCase() : part.replace(/[^_-]+/g, (word) => word[0]!.toUpperCase() + word.slice(1).toLowerCase())))
+    .join("/");
+}
+
+/**
+ * The IANA name of `input` (any case, spaces for underscores) as the admin typed it, or undefined. Intl
+ * accepts more names than it lists, and would report a current name (Europe/Kyiv) by its deprecated link
+ * (Europe/Kiev): so the name is kept as typed, in the database's spelling, once Intl accepts it.
+ */
+export function timeZoneName(input: string): string | undefined {
+  const typed = input.trim().replace(/ /g, "_");
+  const listed = [...WELL_KNOWN_ZONES, ...Intl.supportedValuesOf("timeZone")].find((zone) => zone.toLowerCase() === typed.toLowerCase());
+  const name = listed ?? zoneSpelling(typed);
+  return knownZone(name) ? name : undefined;
+}
+
+/** An offset typed for a zone, "UTC+2", "GMT-05:30", "+3", in minutes east of UTC; undefined for anything else. */
+export function parseUtcOffset(input: string): number | undefined {
+  const match = /^(?:utc|gmt)?\s*([+\-−])\s*(\d{1,2})(?::?(\d{2}))?$/i.exec(input.trim());
+  if (!match) return undefined;
+  const minutes = Number(match[2]) * 60 + Number(match[3] ?? 0);
+  return minutes > 14 * 60 ? undefined : match[1] === "+" ? minutes : -minutes;
+}
+
+/** Zones whose clocks are `offsetMinutes` ahead of UTC at `instant`, well-known ones first. */
+export function zonesAtOffset(offsetMinutes: number, instant: number, limit = 4): string[] {
+  const candidates = [...new Set([...WELL_KNOWN_ZONES, ...Intl.supportedValuesOf("timeZone").filter((zone) => zone.includes("/") && !zone.startsWith("Etc/"))])];
+  return candidates.filter((zone) => utcOffset(instant, zone) === offsetMinutes * 60_000).slice(0, limit);
+}
+
+/** A sentence for an offset typed where a zone was asked for: why a zone is better, and zones to pick. */
+export function offsetAnswer(typed: string, offsetMinutes: number, instant: number): string {
+  const zones = zonesAtOffset(offsetMinutes, instant);
+  const fixed = offsetMinutes % 60 === 0 && offsetMinutes !== 0 ? ` (If you really want a fixed offset all year, \`Etc/GMT${offsetMinutes > 0 ? "-" : "+"}${Math.abs(offsetMinutes / 60)}\` is one; its sign is reversed, as POSIX has it.)` : "";
+  const now = zones.length > 0 ? ` Zones at that offset right now: ${zones.join(", ")}.` : "";
+  return `"${typed}" is an offset, not a time zone: places change their offset for summer time, and a zone follows those changes so the quiz stays at the same local time. Give your city's zone instead.${now}${fixed}`;
+}
+
+/** The valid time zone names nearest to what was typed, by whole name or by city ("Madird" finds Europe/Madrid), current names first. */
 export function closestTimeZones(input: string, limit = 3): string[] {
   const typed = input.trim().replace(/ /g, "_").toLowerCase();
   const distance = (zone: string) => {
     const name = zone.toLowerCase();
     return Math.min(editDistance(typed, name), editDistance(typed, name.slice(name.lastIndexOf("/") + 1)));
   };
-  return Intl.supportedValuesOf("timeZone")
+  const wellKnown = new Set(WELL_KNOWN_ZONES);
+  return [...new Set([...WELL_KNOWN_ZONES, ...Intl.supportedValuesOf("timeZone")])]
     .map((zone) => ({ zone, distance: distance(zone) }))
-    .sort((a, b) => a.distance - b.distance || a.zone.localeCompare(b.zone))
+    .sort((a, b) => a.distance - b.distance || Number(wellKnown.has(b.zone)) - Number(wellKnown.has(a.zone)) || a.zone.localeCompare(b.zone))
     .slice(0, limit)
     .map(({ zone }) => zone);
 }
