@@ -16,6 +16,11 @@ export interface Timeline {
    * (the timeline's end). `line` is the line of the task's coroutine it was at, when known.
    */
   heldAtStop?: { taskId: number; line?: number };
+  /**
+   * Python 3.14+ for a run stopped by a limit or ending with tasks pending: where each pending task was
+   * waiting, as asyncio.format_call_graph prints it. Written by the program's process: untrusted text.
+   */
+  callGraph?: string;
 }
 
 export type TaskOutcome = "result" | "exception" | "cancelled" | "pending";
@@ -70,6 +75,9 @@ export const MAX_LANES = 14;
 
 /** The recording is written by code the learner can imitate, so everything is checked and bounded. */
 const milliseconds = z.number().finite().min(0).max(24 * 3600 * 1000);
+/** The recorder sends at most 3,000 characters of call graph; more is not a real recording. */
+const MAX_CALL_GRAPH_CHARS = 4000;
+
 const recordingSchema = z.object({
   version: z.literal(1),
   wallMs: milliseconds,
@@ -100,6 +108,7 @@ const recordingSchema = z.object({
       }),
     )
     .max(10_000),
+  callGraph: z.string().max(MAX_CALL_GRAPH_CHARS).optional(),
   // Only in the snapshots sent while the program runs: the step holding the loop at that moment.
   running: z
     .object({ task: z.number().int().min(1), startedMs: milliseconds, line: z.number().int().min(1).nullable() })
@@ -178,7 +187,9 @@ function timelineFrom(recording: Recording, shiftMs: number, stoppedAtMs?: numbe
     };
   });
   const heldAtStop = held && tasks.some((task) => task.id === held.task) ? { taskId: held.task, ...(held.line === null ? {} : { line: held.line }) } : undefined;
-  return { tasks, wallMs, droppedSteps: recording.droppedSteps, droppedTasks: recording.droppedTasks, ...(heldAtStop ? { heldAtStop } : {}) };
+  const pending = tasks.some((task) => task.outcome === "pending");
+  const callGraph = recording.callGraph && (stoppedAtMs !== undefined || pending) ? { callGraph: recording.callGraph } : {};
+  return { tasks, wallMs, droppedSteps: recording.droppedSteps, droppedTasks: recording.droppedTasks, ...(heldAtStop ? { heldAtStop } : {}), ...callGraph };
 }
 
 /** The output as lines, each at the time its last piece arrived (a line may be printed in parts). */
