@@ -46,7 +46,7 @@ function expectWithinDiscordLimits(reply: ReturnType<typeof runResultReply>) {
 describe("the reply to a finished run", () => {
   it("offers a Run in 3.x button for every other Python offered, and Run again keeps the one that ran", () => {
     const reply = runResultReply(result({ python: "3.14.10" }), DEFAULT_LIMITS, code, "abc123", { versions: ["3.11", "3.13", "3.14", "3.15"], default: "3.15" });
-    expect(reply.buttons![0]![0]!.action).toBe("run:again:abc123:3.14");
+    expect(reply.buttons![0]![0]).toMatchObject({ label: "Run again", action: "run:again:abc123:3.14" });
     expect(reply.buttons![1]).toEqual(["3.11", "3.13", "3.15"].map((version) => ({ label: `Run in ${version}`, action: `run:again:abc123:${version}`, style: "secondary" })));
   });
 
