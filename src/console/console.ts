@@ -180,10 +180,9 @@ async function fillForm(ask: Ask, form: Form, say: (text: string) => void): Prom
   const fields: Record<string, string> = {};
   for (const input of form.inputs) {
     if ("choices" in input) {
-      const values = input.choices.map((choice) => choice.value);
-      const typed = await ask(`${input.label} (${values.join(", ")}; empty: ${input.value}): `);
-      if (typed === undefined) return undefined;
-      fields[input.id] = typed.trim() || input.value;
+      // Not asked: a pasted command and its code must not run into an extra question. /run python:3.X chooses.
+      say(`${input.label}: ${input.value} (the options of /run choose another)`);
+      fields[input.id] = input.value;
       continue;
     }
     if (!input.multiline) {

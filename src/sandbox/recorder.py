@@ -114,6 +114,9 @@ class Recording:
         if running is not None:
             record, started, line = running
             recording["running"] = {"task": record.id, "startedMs": ms(started), "line": line}
+        graph = waiting_tasks_graph(records)
+        if graph:
+            recording["callGraph"] = graph
         return recording
 
     def ms(self, seconds):
@@ -408,6 +411,47 @@ def record_tasks(recording, write_snapshot):
 
     base_events.BaseEventLoop.__init__ = init_with_watchdog
     base_events.BaseEventLoop.create_task = create_task
+
+
+# Where tasks still pending were waiting, as asyncio.format_call_graph prints it (3.14+): for a run stopped
+# by a limit or one that ended with tasks pending. Bounded: a few tasks, a few thousand characters.
+MAX_GRAPH_TASKS = 8
+MAX_GRAPH_CHARS = 3000
+format_call_graph = getattr(asyncio, "format_call_graph", None)
+
+
+def waiting_tasks_graph(records):
+    """The awaited-by trees of the pending tasks nothing else waits for (the others show up inside them)."""
+    if format_call_graph is None:
+        return None
+    pending = []
+    for record in records:
+        task = None if record.task is None or record.outcome != "pending" else record.task()
+        if task is not None and isinstance(task, asyncio.Future) and not task.done():
+            pending.append(task)
+    if not pending:
+        return None
+    try:
+        awaited = set()
+        for task in pending:
+            awaited.update(id(waiter) for waiter in list(task._asyncio_awaited_by or ()))
+        leaves = [task for task in pending if id(task) not in awaited] or pending
+        graphs = []
+        size = 0
+        for task in leaves[:MAX_GRAPH_TASKS]:
+            graph = format_call_graph(task, limit=10)
+            size += len(graph)
+            if size > MAX_GRAPH_CHARS:
+                break
+            graphs.append(graph)
+        if len(leaves) > len(graphs):
+            graphs.append(f"… and {len(leaves) - len(graphs)} more")
+        return "\n".join(graphs)
+    except Exception:
+        # The watchdog looks while the loop runs: a task that changed under it is simply left out this time.
+        return None
+    finally:
+        pending = leaves = None  # keep nothing of the program alive
 
 
 def encode(recording):

@@ -13,6 +13,8 @@ export const MAX_RECORDING_BYTES = 2 * 1024 * 1024;
 /** Steps kept past the interval budget when they held the loop: the blocking hint needs every one of them. */
 const LONG_STEP_RESERVE = 400;
 
+/** The recorder sends at most 3,000 characters of call graph; more is not a real recording. */
+const MAX_CALL_GRAPH_CHARS = 4000;
 const milliseconds = z.number().finite().min(0).max(24 * 3600 * 1000);
 const anyLabel = z.string().max(1000);
 const recordingSchema = z.object({
@@ -45,6 +47,7 @@ const recordingSchema = z.object({
       }),
     )
     .max(10_000),
+  callGraph: z.string().max(MAX_CALL_GRAPH_CHARS).optional(),
   // Only in the snapshots sent while the program runs: the step holding the loop at that moment.
   running: z
     .object({ task: z.number().int().min(1), startedMs: milliseconds, line: z.number().int().min(1).nullable() })
@@ -167,6 +170,8 @@ function timelineFrom(recording: Recording, shiftMs: number, stoppedAtMs?: numbe
     };
   });
   const heldAtStop = held && tasks.some((task) => task.id === held.task) ? { taskId: held.task, ...(held.line === null ? {} : { line: held.line }) } : undefined;
+  const pending = recording.tasks.some((task) => task.outcome === "pending");
+  const graph = recording.callGraph && (stoppedAtMs !== undefined || pending) ? boundedText(recording.callGraph, RESULT_BOUNDS.callGraph) : undefined;
   return {
     tasks,
     waits: waits.entries,
@@ -174,7 +179,15 @@ function timelineFrom(recording: Recording, shiftMs: number, stoppedAtMs?: numbe
     droppedSteps,
     droppedTasks: recording.droppedTasks + recording.tasks.length - kept.length,
     ...(heldAtStop ? { heldAtStop } : {}),
+    ...(graph ? { callGraph: graph } : {}),
   };
+}
+
+/** Cut to `max` characters, control characters other than line breaks dropped. */
+function boundedText(text: string, max: number): string {
+  // eslint-disable-next-line no-control-regex
+  const clean = text.replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, "");
+  return clean.length <= max ? clean : `${clean.slice(0, max - 1)}…`;
 }
 
 /** A recording's pieces in order; past MAX_RECORDING_BYTES it is given up. */

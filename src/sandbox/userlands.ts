@@ -4,7 +4,6 @@ import { join } from "node:path";
 import { z } from "zod";
 import { ConfigError, loadConfig, type Config } from "../config.js";
 import { compareVersions } from "../core/python-version.js";
-import { systemPathArgs } from "./bwrap-args.js";
 
 /**
  * The Pythons learners' code runs on. Each userland is a minimal Debian root filesystem built with
@@ -262,13 +261,14 @@ function slimDown(root: string): void {
 /** The probe prints the version the way the runner reports it, and whether it is a final release. */
 const PROBE = 'import sys, asyncio, json; print(json.dumps({"release": "%d.%d.%d" % sys.version_info[:3], "stable": sys.version_info.releaselevel == "final"}))';
 
-/** Runs a userland's interpreter the way the sandbox will (the tree bound as /usr), and reads its version. */
+/**
+ * Runs a userland's interpreter with the tree as its root, and reads its version. chroot rather than bwrap, so
+ * it also works in a Docker build stage, where user namespaces are usually refused; doctor's test run checks
+ * each one under the real sandbox.
+ */
 function probePython(root: string, version: string): UserlandManifest["pythons"][number] {
   const interpreter = `/usr/bin/python${version}`;
-  const probe = spawnSync("bwrap", [...systemPathArgs(root), "--proc", "/proc", "--dev", "/dev", "--unshare-all", "--clearenv", "--", interpreter, "-I", "-c", PROBE], {
-    encoding: "utf8",
-    env: { PATH: SYSTEM_PATH },
-  });
+  const probe = spawnSync("chroot", [root, interpreter, "-I", "-c", PROBE], { encoding: "utf8", env: { PATH: SYSTEM_PATH, LANG: "C.UTF-8" } });
   if (probe.status !== 0) throw new UserlandBuildError(`${interpreter} does not start in ${root}: ${(probe.stderr || probe.error?.message || "").trim()}`);
   const reported = z.object({ release: z.string(), stable: z.boolean() }).parse(JSON.parse(probe.stdout));
   if (!reported.release.startsWith(`${version}.`)) throw new UserlandBuildError(`${interpreter} reports version ${reported.release}`);

@@ -2,6 +2,12 @@ import { ComponentType, InteractionResponseType, MessageFlags, TextInputStyle } 
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ApiMessage, SentInteraction } from "../fake-discord/fake-discord.js";
 import { expectDiscordAcceptedEverything, startLoopyOnFakeDiscord, type Running } from "./harness.js";
+import { loadConfig } from "../../src/config.js";
+import { offeredPythons } from "../../src/sandbox/userlands.js";
+
+const offered = offeredPythons(loadConfig());
+/** What /run offers on this machine: every installed Python, the newest stable one by default. */
+const PYTHONS = { versions: offered.pythons.map((python) => python.version), default: offered.default.version };
 
 let loopy: Running;
 
@@ -101,6 +107,16 @@ describe("/run through Discord", () => {
               },
             ],
           },
+          {
+            type: ComponentType.Label,
+            label: "Python version",
+            component: {
+              type: ComponentType.StringSelect,
+              custom_id: "python",
+              options: PYTHONS.versions.map((version) => ({ label: expect.stringContaining(`Python ${version}`), value: version, default: version === PYTHONS.default })),
+              required: true,
+            },
+          },
         ],
       },
     });
@@ -112,7 +128,9 @@ describe("/run through Discord", () => {
     expect(shownOutput(answer)).toEqual(["hello from the form"]);
     const fields = Object.fromEntries(answer.embeds[1].fields.map((field: { name: string; value: string }) => [field.name, field.value]));
     expect(fields).toEqual({ Time: expect.stringMatching(/^\d+ ms$|^\d+\.\d\d s$/), CPU: expect.stringMatching(/^\d+ ms$|^\d+\.\d\d s$/), Python: expect.stringMatching(/^3\.\d+/) });
-    expect(controlsOf(answer).map((control) => control.label)).toEqual(["Run again", "Edit and run"]);
+    expect(fields.Python!.startsWith(`${PYTHONS.default}.`)).toBe(true);
+    const others = PYTHONS.versions.filter((version) => version !== PYTHONS.default);
+    expect(controlsOf(answer).map((control) => control.label)).toEqual(["Run again", "Edit and run", ...others.map((version) => `Run in ${version}`)]);
 
     const again = await runAnswer(discord.clickButton(answer, buttonId(answer, "Run again")));
     expect(shownOutput(again)).toEqual(["hello from the form"]);
@@ -175,6 +193,29 @@ describe("/run through Discord", () => {
     expect(body.data.embeds[0].title).toBe("That looks like several lines joined into one");
     const form = discord.clickButton(run.original(), "run:open");
     expect((await form.response()).body).toMatchObject({ type: InteractionResponseType.Modal, data: { custom_id: "run:form" } });
+  });
+
+  it("runs on the Python chosen in the form, with /run python:, and with a Run in 3.x button", async () => {
+    const { discord } = loopy;
+    const [oldest, ...rest] = PYTHONS.versions;
+    const version = (answer: any) =>
+      answer.embeds.flatMap((embed: { fields?: { name: string; value: string }[] }) => embed.fields ?? []).find((field: { name: string }) => field.name === "Python").value as string;
+    const form = discord.chatInput("run");
+    await form.response();
+    const chosen = await runAnswer(discord.submitModal(form, { code: 'import sys\nprint(sys.version_info[:2])', python: oldest! }));
+    expect(version(chosen).startsWith(`${oldest}.`)).toBe(true);
+    const [major, minor] = oldest!.split(".");
+    expect(shownOutput(chosen)).toEqual([`(${major}, ${minor})`]);
+    for (const other of rest) {
+      const elsewhere = await runAnswer(discord.clickButton(chosen, buttonId(chosen, `Run in ${other}`)));
+      expect(version(elsewhere).startsWith(`${other}.`)).toBe(true);
+    }
+    const again = await runAnswer(discord.clickButton(chosen, buttonId(chosen, "Run again")));
+    expect(version(again).startsWith(`${oldest}.`)).toBe(true);
+    const option = await runAnswer(discord.chatInput("run", { code: "print(1)", python: oldest! }));
+    expect(version(option).startsWith(`${oldest}.`)).toBe(true);
+    const refused = await discord.chatInput("run", { code: "print(1)", python: "3.12" }).response();
+    expect(JSON.stringify(refused.body)).toContain("Python 3.12 is not offered here");
   });
 
   it("shows the start of a long output and attaches all of it as output.txt", async () => {
@@ -258,6 +299,6 @@ describe("/run refuses what it cannot run, politely and privately", () => {
     const code = `print("long")  # ${"x".repeat(4500)}`;
     const answer = await runAnswer(discord.chatInput("run", { code }));
     expect(shownOutput(answer)).toEqual(["long"]);
-    expect(controlsOf(answer).map((control) => control.label)).toEqual(["Run again"]);
+    expect(controlsOf(answer).map((control) => control.label)).not.toContain("Edit and run");
   });
 });

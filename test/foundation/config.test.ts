@@ -1,5 +1,8 @@
-import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { offeredPythons } from "../../src/sandbox/userlands.js";
 import { CONFIG_VARIABLES, ConfigError, loadConfig } from "../../src/config.js";
 
 describe("loadConfig", () => {
@@ -58,5 +61,37 @@ describe("loadConfig", () => {
       expect(example, `.env.example lacks ${variable}`).toMatch(new RegExp(`^${variable}=`, "m"));
       expect(readme, `README.md lacks ${variable}`).toContain(`\`${variable}\``);
     }
+  });
+});
+
+describe("offeredPythons: LOOPY_PYTHONS and LOOPY_DEFAULT_PYTHON against what is installed", () => {
+  const dir = mkdtempSync(join(tmpdir(), "loopy-pythons-config-"));
+  const manifest = (pythons: [string, string, boolean][]) =>
+    JSON.stringify({ suite: "x", builtAt: "2026-12-01T00:00:00Z", buildSeconds: 1, bytes: 1, pythons: pythons.map(([version, release, stable]) => ({ version, release, stable, interpreter: `/usr/bin/python${version}` })) });
+  mkdirSync(join(dir, "bookworm"));
+  mkdirSync(join(dir, "sid"));
+  writeFileSync(join(dir, "bookworm", "loopy-userland.json"), manifest([["3.11", "3.11.2", true]]));
+  writeFileSync(join(dir, "sid", "loopy-userland.json"), manifest([["3.13", "3.13.18", true], ["3.14", "3.14.10", true], ["3.16", "3.16.0a1", false]]));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const offer = (variables: Record<string, string>) => offeredPythons(loadConfig({ LOOPY_PYTHONS_DIR: dir, ...variables }));
+
+  it("offers every installed version, oldest first, and defaults to the newest stable one", () => {
+    const offered = offer({});
+    expect(offered.pythons.map((python) => python.version)).toEqual(["3.11", "3.13", "3.14", "3.16"]);
+    expect(offered.default).toMatchObject({ version: "3.14", userland: join(dir, "sid") });
+  });
+
+  it("takes the variables when they name installed versions", () => {
+    const offered = offer({ LOOPY_PYTHONS: "3.14, 3.11", LOOPY_DEFAULT_PYTHON: "3.11" });
+    expect(offered.pythons.map((python) => python.version)).toEqual(["3.11", "3.14"]);
+    expect(offered.default.version).toBe("3.11");
+  });
+
+  it("names the variable and what is installed when a version is not", () => {
+    expect(() => offer({ LOOPY_PYTHONS: "3.12" })).toThrow(new ConfigError(`LOOPY_PYTHONS: Python 3.12 is not installed in ${dir} (installed: 3.11, 3.13, 3.14, 3.16); \`npx loopy pythons install\` builds them (\`npm run setup\` runs it).`));
+    expect(() => offer({ LOOPY_DEFAULT_PYTHON: "3.15" })).toThrow(/^LOOPY_DEFAULT_PYTHON: Python 3.15 is not installed/);
+    expect(() => offer({ LOOPY_PYTHONS: "3.13", LOOPY_DEFAULT_PYTHON: "3.14" })).toThrow("LOOPY_DEFAULT_PYTHON: 3.14 is not among LOOPY_PYTHONS (3.13).");
+    expect(() => loadConfig({ LOOPY_PYTHONS: "three" })).toThrow(/^LOOPY_PYTHONS: expected versions separated by commas/);
+    expect(() => offeredPythons(loadConfig({ LOOPY_PYTHONS_DIR: join(dir, "none") }))).toThrow(/^LOOPY_PYTHONS_DIR: no Python userlands are installed in .*none; `npx loopy pythons install`/);
   });
 });

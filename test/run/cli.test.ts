@@ -3,6 +3,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.js";
+import { compareVersions } from "../../src/core/python-version.js";
+import { offeredPythons } from "../../src/sandbox/userlands.js";
 
 const scratch = mkdtempSync(join(tmpdir(), "loopy-cli-run-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
@@ -104,5 +107,35 @@ describe("loopy run", () => {
     const { code, stderr } = await loopyRun([file("x.py", "print(1)"), "--stdin", file("big.txt", "y".repeat(16_001))]);
     expect(code).toBe(2);
     expect(stderr).toMatch(/^loopy run: Your input is 16,001 characters long; the limit is 16,000\./);
+  });
+});
+
+describe("loopy run --python, and loopy pythons", () => {
+  const { pythons } = offeredPythons(loadConfig());
+
+  it.each(pythons)("runs on Python $version when asked, and reports it", async (python) => {
+    const program = file(`version-${python.version}.py`, "import asyncio, sys\nprint('%d.%d' % sys.version_info[:2], hasattr(asyncio, 'capture_call_graph'))\n");
+    const { code, stdout } = await loopyRun([program, "--python", python.version, "--json"]);
+    expect(code).toBe(0);
+    const result = JSON.parse(stdout);
+    expect(result.python).toBe(python.release);
+    expect(result.stdout).toBe(`${python.version} ${compareVersions(python.version, "3.14") >= 0 ? "True" : "False"}\n`);
+  });
+
+  it("refuses a version that is not installed, naming those that are", async () => {
+    const { code, stderr } = await loopyRun([file("any.py", "print(1)\n"), "--python", "3.9"]);
+    expect(code).toBe(2);
+    expect(stderr).toBe(`loopy run: Python 3.9 is not installed or offered; choose one of ${pythons.map((python) => python.version).join(", ")} (\`npx loopy pythons\` lists them).\n`);
+  });
+
+  it("lists the installed Pythons with their paths and sizes", async () => {
+    const listed = await new Promise<string>((done) => {
+      let out = "";
+      const child = spawn("npx", ["tsx", "src/cli.ts", "pythons"], { env: { ...process.env, LOG_LEVEL: "warn" } });
+      child.stdout.on("data", (data) => (out += data));
+      child.on("close", () => done(out));
+    });
+    for (const python of pythons) expect(listed).toContain(`${python.release.padEnd(9)} ${python.userland}${python.interpreter}`);
+    expect(listed).toMatch(/\d+ MB on disk, built \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
   });
 });

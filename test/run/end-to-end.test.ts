@@ -117,7 +117,14 @@ describe("the /run and Run code handlers", () => {
     const rerun = await handle((interaction) => run.components.again(interaction), {}, again!.split(":").slice(2));
     expect(cardOf(rerun[1]).body).toBe("```\none-liner\n```");
     const form = await handle((interaction) => run.components.edit(interaction), {}, edit!.split(":").slice(2));
-    expect(form).toEqual([{ kind: "form", form: expect.objectContaining({ inputs: [expect.objectContaining({ value: 'print("one-liner")' }), expect.objectContaining({ id: "input", value: undefined })] }) }]);
+    expect(form).toEqual([
+      {
+        kind: "form",
+        form: expect.objectContaining({
+          inputs: [expect.objectContaining({ value: 'print("one-liner")' }), expect.objectContaining({ id: "input", value: undefined }), expect.objectContaining({ id: "python", value: expect.stringMatching(/^3\.\d+$/) })],
+        }),
+      },
+    ]);
   });
 
   it("answers bad input privately at once, without deferring", async () => {

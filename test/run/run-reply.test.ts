@@ -45,6 +45,25 @@ function expectWithinDiscordLimits(reply: ReturnType<typeof runResultReply>) {
 }
 
 describe("the reply to a finished run", () => {
+  it("offers a Run in 3.x button for every other Python offered, and Run again keeps the one that ran", () => {
+    const reply = runResultReply(result({ python: "3.14.10" }), DEFAULT_LIMITS, code, "abc123", { pythons: { versions: ["3.11", "3.13", "3.14", "3.15"], default: "3.15" } });
+    expect(reply.buttons![0]![0]).toMatchObject({ label: "Run again", action: "run:again:abc123:3.14" });
+    expect(reply.buttons![1]).toEqual(["3.11", "3.13", "3.15"].map((version) => ({ label: `Run in ${version}`, action: `run:again:abc123:${version}`, style: "secondary" })));
+  });
+
+  it("shows where pending tasks were waiting (3.14+) in a bounded code block the text cannot leave", () => {
+    const graph = "* Task(name='Task-2', id=0x7f00)\n  + Call stack:\n  |   File '/tmp/main.py', line 4, in async worker()\n```@everyone\n" + "  |   filler line\n".repeat(400);
+    const timeline = { tasks: [], waits: [], wallMs: 5, droppedSteps: 0, droppedTasks: 0, callGraph: graph };
+    const reply = runResultReply(result({ timeline }), DEFAULT_LIMITS, code, "abc123");
+    const shown = reply.cards!.find((each) => each.title === "Where tasks were waiting")!;
+    expect(shown.body!.startsWith("```\n* Task(name='Task-2')\n")).toBe(true);
+    expect(shown.body!.match(/```/g)).toHaveLength(2);
+    expect(shown.body).not.toContain("@everyone");
+    expect(shown.body!.length).toBeLessThan(1400);
+    expect(shown.body).toMatch(/… \d+ more lines\n```$/);
+    expectWithinDiscordLimits(reply);
+  });
+
   it("shows the status, the output in a code block, times, Python version and the buttons", () => {
     const reply = runResultReply(result(), DEFAULT_LIMITS, code, "abc123");
     expect(card(reply)).toMatchObject({ title: "Finished", tone: "success", body: "```\nhi\n```" });

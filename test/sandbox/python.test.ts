@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { configuredDefaultPython } from "../../src/sandbox/userlands.js";
+import { existsSync } from "node:fs";
+import { loadConfig } from "../../src/config.js";
+import { compareVersions } from "../../src/core/python-version.js";
 import { runInSandbox } from "../../src/sandbox/sandbox.js";
 import { interleavedOutput, orderedOutput } from "../../src/core/run/protocol.js";
+import { offeredPythons } from "../../src/sandbox/userlands.js";
 import { requireWorkingSandbox } from "./helpers.js";
 
 requireWorkingSandbox();
@@ -8,7 +13,7 @@ requireWorkingSandbox();
 describe("behaves like python3 main.py", () => {
   it("runs as __main__ from /tmp/main.py with argv ['main.py']", async () => {
     const result = await runInSandbox(`import os, sys\nprint(__name__, __file__, sys.argv, os.getcwd(), sys.path[0])`);
-    expect(result).toMatchObject({ outcome: "ok", exitCode: 0, limit: null, python: "3.11.2" });
+    expect(result).toMatchObject({ outcome: "ok", exitCode: 0, limit: null, python: configuredDefaultPython().release });
     expect(result.stdout).toBe("__main__ /tmp/main.py ['main.py'] /tmp /tmp\n");
   });
 
@@ -21,6 +26,8 @@ describe("behaves like python3 main.py", () => {
         "Traceback (most recent call last):",
         '  File "/tmp/main.py", line 4, in <module>',
         "    divide()",
+        // 3.13 and later also mark the call that failed.
+        ...(compareVersions(configuredDefaultPython().version, "3.13") >= 0 ? ["    ~~~~~~^^"] : []),
         '  File "/tmp/main.py", line 2, in divide',
         "    return 1 / 0",
         "           ~~^~~",
@@ -101,7 +108,9 @@ async def main():
     out, _ = await child.communicate()
     print(threads, squares, out.decode().strip(), child.returncode)
 
-asyncio.run(main())
+# From 3.14 the pool's workers start from a fork server and import main.py again: the guard is required.
+if __name__ == "__main__":
+    asyncio.run(main())
 `);
     expect(result.stderr).toBe("");
     expect(result.stdout).toBe("[0, 1, 2, 3, 4, 5, 6, 7, 8, 9] [0, 1, 4, 9, 16, 25] hello from a child 0\n");
@@ -163,5 +172,30 @@ describe("interpreter shutdown is Python's own", () => {
       `import atexit, threading, time\natexit.register(print, "atexit")\nthreading.Thread(target=lambda: (time.sleep(0.2), print("thread"))).start()\nprint("main")`,
     );
     expect(result.stdout).toBe("main\nthread\natexit\n");
+  });
+});
+
+describe.each(offeredPythons(loadConfig()).pythons)("the system tree a run sees, on Python $version", (python) => {
+  it("is the userland's /usr, with nothing of the host's: no node, no setuid programs", async () => {
+    expect(existsSync("/usr/bin/node") || existsSync("/usr/local/bin/node") || process.execPath.startsWith("/usr")).toBe(true);
+    const result = await runInSandbox(
+      [
+        "import os, stat, sys",
+        'print(sys.executable, "%d.%d" % sys.version_info[:2])',
+        'print([path for path in ("/usr/bin/node", "/usr/local/bin/node", "/usr/bin/bwrap", "/usr/bin/redis-server", "/usr/bin/debootstrap") if os.path.exists(path)])',
+        'print(os.path.realpath("/bin"), os.path.realpath("/lib"))',
+        "setuid = []",
+        'for folder, _, names in os.walk("/usr"):',
+        "    for name in names:",
+        "        path = os.path.join(folder, name)",
+        "        try:",
+        "            if os.lstat(path).st_mode & (stat.S_ISUID | stat.S_ISGID): setuid.append(path)",
+        "        except OSError: pass",
+        "print(setuid)",
+      ].join("\n"),
+      { python },
+    );
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe(`${python.interpreter} ${python.version}\n[]\n/usr/bin /usr/lib\n[]\n`);
   });
 });

@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { configuredDefaultPython } from "../../src/sandbox/userlands.js";
 import { checkSandbox } from "../../src/sandbox/doctor.js";
@@ -13,8 +14,8 @@ const SIGCHLD = 17;
 
 describe("seccomp filter", () => {
   it("refuses the system calls exploits need, with EPERM (ENOSYS where callers fall back)", async () => {
-    // Each call is made raw through libc's syscall(), numbered by libseccomp's table (python3-seccomp is under
-    // /usr, so the sandbox sees it), with 64-bit arguments chosen so that, unfiltered, it would succeed or fail
+    // Each call is made raw through libc's syscall(), numbered by libseccomp's table (python3-seccomp, on the
+    // host: the userland runs use has no seccomp module), with 64-bit arguments chosen so that, unfiltered, it would succeed or fail
     // otherwise: ptrace(PTRACE_TRACEME) and unshare(0) succeed, the NULL pointers give EFAULT, keyctl ENOKEY.
     const calls: [name: string, ...args: number[]][] = [
       ["ptrace", 0, 0, 0, 0],
@@ -34,13 +35,20 @@ describe("seccomp filter", () => {
       ["ioctl", 0, 0x5412, 0], // TIOCSTI
       ["ioctl", 0, 0x1_0000_5412, 0], // TIOCSTI with high bits set, which the kernel ignores
     ];
+    const numbers = spawnSync(
+      "/usr/bin/python3",
+      ["-I", "-c", `import json, seccomp; print(json.dumps({name: seccomp.resolve_syscall(seccomp.Arch.NATIVE, name) for name in ${JSON.stringify([...new Set(calls.map(([name]) => name))])}}))`],
+      { encoding: "utf8" },
+    );
+    expect(numbers.stderr).toBe("");
     const result = await runInSandbox(`
-import ctypes, errno, os, seccomp
+import ctypes, errno, os
 libc = ctypes.CDLL(None, use_errno=True)
 libc.syscall.restype = ctypes.c_long
+numbers = ${numbers.stdout.trim()}
 for name, *args in ${JSON.stringify(calls)}:
     ctypes.set_errno(0)
-    result = libc.syscall(ctypes.c_long(seccomp.resolve_syscall(seccomp.Arch.NATIVE, name)), *map(ctypes.c_long, args))
+    result = libc.syscall(ctypes.c_long(numbers[name]), *map(ctypes.c_long, args))
     if result == 0 and name == "clone":
         os._exit(0)  # the filter failed and this is the child: leave the output to the parent
     print(name, result, errno.errorcode.get(ctypes.get_errno(), "-") if result == -1 else "-")
@@ -95,7 +103,9 @@ print("after")
     const result = await runInSandbox(`
 import ctypes, os, socket, subprocess, threading
 print("personality", ctypes.CDLL(None).personality(0))  # the default one is allowed
-threading.Thread(target=print, args=("thread",)).start()
+thread = threading.Thread(target=print, args=("thread",))
+thread.start()
+thread.join()  # 3.12+ warns about fork() in a process with other threads, rightly
 pid = os.fork()
 if pid == 0:
     os._exit(7)

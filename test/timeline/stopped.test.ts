@@ -93,6 +93,45 @@ describe.each(PYTHONS)("a run stopped by a limit still shows what the event loop
   });
 });
 
+describe.each(PYTHONS)("where the pending tasks were waiting, on Python $version", (python) => {
+  const program = `
+    import asyncio
+
+    async def worker(queue):
+        await queue.get()
+
+    async def main():
+        queue = asyncio.Queue()
+        async with asyncio.TaskGroup() as group:
+            group.create_task(worker(queue))
+            group.create_task(asyncio.sleep(100))
+
+    asyncio.run(main())
+  `;
+
+  it.runIf(compareVersions(python.version, "3.14") >= 0)("comes with a run stopped by a limit, from asyncio.format_call_graph", async () => {
+    const { result } = await stopped(program, python);
+    expect(result.limit).toBe("time");
+    const graph = result.timeline.callGraph!;
+    // The two leaves, each with the task that awaits it: nothing is shown twice as a tree of its own.
+    expect(graph.match(/^\* Task\(name='Task-\d'/gm)).toHaveLength(2);
+    expect(graph).toContain("line 4, in async worker()");
+    expect(graph).toContain("in async sleep()");
+    expect(graph).toContain("line 8, in async main()");
+    expect(graph.length).toBeLessThanOrEqual(3000);
+  });
+
+  it.runIf(compareVersions(python.version, "3.14") < 0)("is not there before 3.14, which has no call graphs", async () => {
+    const { result } = await stopped(program, python);
+    expect(result.timeline.callGraph).toBeUndefined();
+  });
+
+  it("is not there for a run whose tasks all finished", async () => {
+    const result = await run("import asyncio\nasync def main():\n    await asyncio.sleep(0)\nasyncio.run(main())\n", { python });
+    expect(result.timeline.callGraph).toBeUndefined();
+  });
+});
+
 describe("parseRecording of a snapshot", () => {
   const snapshot = {
     version: 1,

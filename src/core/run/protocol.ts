@@ -82,6 +82,11 @@ export interface Timeline {
    * (the timeline's end). `line` is the line of the task's coroutine it was at, when known.
    */
   heldAtStop?: { taskId: number; line?: number };
+  /**
+   * Python 3.14+ for a run stopped by a limit or ending with tasks pending: where each pending task was
+   * waiting, as asyncio.format_call_graph prints it. Written by the program's process: untrusted text.
+   */
+  callGraph?: string;
 }
 
 export interface RunResult {
@@ -124,6 +129,8 @@ export const RESULT_BOUNDS = Object.freeze({
   waitTasks: 50,
   /** Characters of a task name, coroutine name, exception name or wait label. */
   label: 80,
+  /** Characters of the call graph (3.14+). */
+  callGraph: 3_000,
   /** Characters of the version string. */
   python: 20,
   /** The whole result as JSON: the output limit (1 MiB by default, up to 6 bytes a character escaped) and the rest. */
@@ -170,6 +177,7 @@ const timelineSchema = z
     droppedSteps: z.number().int().min(0),
     droppedTasks: z.number().int().min(0),
     heldAtStop: z.object({ taskId: z.number().int().min(1), line: z.number().int().min(1).optional() }).optional(),
+    callGraph: z.string().max(RESULT_BOUNDS.callGraph).optional(),
   })
   .refine((timeline) => timeline.tasks.reduce((sum, task) => sum + task.intervals.length, 0) <= RESULT_BOUNDS.intervals, "too many intervals")
   .refine((timeline) => timeline.tasks.every((task) => task.intervals.every((interval) => interval.wait === undefined || interval.wait < timeline.waits.length)), "an interval points past the waits");

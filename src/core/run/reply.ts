@@ -130,6 +130,28 @@ function runButtons({ code, stdin }: Program, codeId: string, hints: Hint[], tit
   return [code.length <= FORM_VALUE_MAX && stdin.length <= FORM_VALUE_MAX ? [again, edit] : [again], ...[elsewhere, explain].filter((row) => row.length > 0)];
 }
 
+/** Characters of asyncio's call graph shown; whole lines, the rest summed up. */
+const CALL_GRAPH_SHOWN_MAX = 1200;
+
+/**
+ * Python 3.14+: where the tasks still pending were waiting when a limit stopped the run or it ended, as
+ * asyncio.format_call_graph printed it inside the sandbox (so: bounded, and in a code block it cannot leave).
+ */
+function callGraphCard(result: RunResult): Card | undefined {
+  const graph = result.timeline?.callGraph;
+  if (!graph) return undefined;
+  const lines = graph.replace(/, id=0x[0-9a-f]+/g, "").split("\n");
+  const shown: string[] = [];
+  let size = 0;
+  for (const graphLine of lines) {
+    if (size + graphLine.length + 1 > CALL_GRAPH_SHOWN_MAX) break;
+    shown.push(graphLine);
+    size += graphLine.length + 1;
+  }
+  if (shown.length < lines.length) shown.push(`… ${lines.length - shown.length} more lines`);
+  return { title: "Where tasks were waiting", body: codeBlock(defuseMentions(shown.join("\n"))), tone: "info" };
+}
+
 /**
  * The answer to a finished run: the program that ran, status at a glance, the output (defused, numbered, cut to Discord's
  * limits with the full text attached), wall and CPU time, the Python version, explanations of asyncio
@@ -162,9 +184,11 @@ export function runResultReply(
     image: TIMELINE_PICTURE,
     tone: "info",
   };
+  const graphCard = callGraphCard(result);
+  const extraCards = [timelineCard, graphCard].filter((card): card is Card => card !== undefined);
   const intro = line ? `${line}\n` : "";
   const capped = cappedNote(result);
-  const framing = fields.reduce((sum, field) => sum + field.name.length + field.value.length, 0) + (timelineCard ? cardSize(timelineCard) : 0) + cardSize(shownCode.card);
+  const framing = fields.reduce((sum, field) => sum + field.name.length + field.value.length, 0) + extraCards.reduce((sum, card) => sum + cardSize(card), 0) + cardSize(shownCode.card);
   const budget = Math.min(CARD_BODY_MAX, MESSAGE_CARDS_MAX - CARD_FRAME_ROOM - framing) - intro.length - capped.length;
   const { block, complete } = outputBlock(output, budget);
   const attachments = [
@@ -173,7 +197,7 @@ export function runResultReply(
     ...(timeline ? [timeline.attachment] : []),
   ];
   return {
-    cards: [shownCode.card, { title, body: `${intro}${block}${capped}`, fields, tone }, ...(timelineCard ? [timelineCard] : [])],
+    cards: [shownCode.card, { title, body: `${intro}${block}${capped}`, fields, tone }, ...extraCards],
     buttons: runButtons(program, codeId, hints, titles, versionOf(result.python), pythons),
     attachments: attachments.length > 0 ? attachments : undefined,
   };
