@@ -153,7 +153,9 @@ describe("/run through Discord", () => {
     expect(shownOutput(answer)).toEqual(["Name? Ada is 36"]);
     expect(shownOutput(await runAnswer(discord.clickButton(answer, buttonId(answer, "Run again"))))).toEqual(["Name? Ada is 36"]);
     const edit = discord.clickButton(answer, buttonId(answer, "Edit and run"));
-    const boxes = (await edit.response()).body.data.components.map((row: { components: { value?: string }[] }) => row.components[0]!.value);
+    // The text boxes (the version select after them is a label of its own).
+    const rows: { components?: { value?: string }[] }[] = (await edit.response()).body.data.components;
+    const boxes = rows.flatMap((row) => (row.components ? [row.components[0]!.value] : []));
     expect(boxes).toEqual([code, "Ada\n36\n"]);
   });
 

@@ -52,7 +52,7 @@ describe("Tab in the console", () => {
     expect(tab("/daily p")).toEqual(["/daily preview ", "/daily post-now ", "/daily pause "]);
     expect(tab("/daily setup ti")).toEqual(["/daily setup time:", "/daily setup timezone:"]);
     expect(tab("/daily setup time:09:00 ")).toEqual(["channel:", "timezone:", "reveal-after:", "ping-role:"].map((option) => `/daily setup time:09:00 ${option}`));
-    expect(tab("/run ")).toEqual(["/run code:"]);
+    expect(tab("/run ")).toEqual(["/run code:", "/run python:"]);
   });
 
   it("completes values it knows: topics, and choices by the name Discord shows", () => {
