@@ -1,4 +1,4 @@
-import { checkContent } from "../core/content/check.js";
+import { answerDistribution, checkContent, describeDistribution, distributionProblems } from "../core/content/check.js";
 import { loadContent } from "../core/content/load.js";
 import { loadConfig } from "../config.js";
 import { runInSandbox } from "../sandbox/sandbox.js";
@@ -14,12 +14,17 @@ export async function main(args: string[]): Promise<number> {
   }
   const config = loadConfig();
   const content = loadContent(config.LOOPY_CONTENT_DIR);
-  console.log(`Valid: ${content.concepts.size} concepts, ${content.questions.length} questions. Running examples and predict questions…`);
+  console.log(`Valid: ${content.concepts.size} concepts, ${content.questions.length} questions.`);
+  const distribution = answerDistribution(content.questions);
+  const giveaways = distributionProblems(distribution);
+  console.log(describeDistribution(distribution));
+  for (const problem of giveaways) console.log(`✖ quizzes can be gamed: ${problem}`);
+  console.log("Running examples and predict questions…");
   const failures = await checkContent(
     content,
     async (code) => {
       const result = await runInSandbox(code, { python: config.LOOPY_PYTHON });
-      return { output: result.chunks.map((chunk) => chunk.text).join(""), wallMs: result.wallMs };
+      return { output: result.chunks.map((chunk) => chunk.text).join(""), wallMs: result.wallMs, python: result.python };
     },
     {
       onProgress: (done, total) => {
@@ -29,6 +34,7 @@ export async function main(args: string[]): Promise<number> {
     },
   );
   for (const failure of failures) console.log(`✖ ${failure.file}: ${failure.item}\n${failure.problem}\n`);
-  console.log(failures.length === 0 ? "All content checks passed." : `${failures.length} content check(s) failed.`);
-  return failures.length === 0 ? 0 : 1;
+  const failed = failures.length + giveaways.length;
+  console.log(failed === 0 ? "All content checks passed." : `${failed} content check(s) failed.`);
+  return failed === 0 ? 0 : 1;
 }

@@ -6,7 +6,7 @@ import { runInSandbox } from "../../src/sandbox/sandbox.js";
 /** Every example and predict question runs for real, in the same sandbox as /run. */
 const inSandbox: RunProgram = async (code) => {
   const result = await runInSandbox(code);
-  return { output: result.chunks.map((chunk) => chunk.text).join(""), wallMs: result.wallMs };
+  return { output: result.chunks.map((chunk) => chunk.text).join(""), wallMs: result.wallMs, python: result.python };
 };
 
 describe("loopy content check", () => {

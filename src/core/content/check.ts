@@ -1,9 +1,11 @@
-import type { Content } from "./load.js";
+import type { Content, Question } from "./load.js";
 
-/** What the content check needs from a Python runner: the interleaved output and the wall time. */
+/** What the content check needs from a Python runner: the interleaved output, the wall time and the version that ran. */
 export interface ProgramRun {
   output: string;
   wallMs: number;
+  /** The interpreter's version, e.g. "3.11.2"; items whose `python:` minimum is above it are skipped. */
+  python?: string;
 }
 export type RunProgram = (code: string) => Promise<ProgramRun>;
 
@@ -67,6 +69,19 @@ function firstDifference(expected: string, actual: string): string {
   return `expected output:\n${expected.trimEnd()}\n--- but Python printed:\n${actual.trimEnd()}`;
 }
 
+/** "3.11.2" → [3, 11]. */
+function versionParts(version: string): [number, number] {
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  return [major, minor];
+}
+
+function below(version: string | undefined, minimum: string | undefined): boolean {
+  if (version === undefined || minimum === undefined) return false;
+  const [major, minor] = versionParts(version);
+  const [minMajor, minMinor] = versionParts(minimum);
+  return major < minMajor || (major === minMajor && minor < minMinor);
+}
+
 interface CheckJob {
   file: string;
   item: string;
@@ -81,7 +96,12 @@ function checkJobs(content: Content): CheckJob[] {
       file: concept.file,
       item: `concept ${concept.id} (example)`,
       code: concept.example.code,
-      judge: (run) => (outputsMatch(concept.example.output, run.output) ? undefined : firstDifference(concept.example.output, run.output)),
+      judge: (run) => {
+        if (below(run.python, concept.python)) return undefined;
+        const version = run.python === undefined ? undefined : versionParts(run.python).join(".");
+        const expected = (version !== undefined && concept.example.outputs?.[version]) || concept.example.output;
+        return outputsMatch(expected, run.output) ? undefined : firstDifference(expected, run.output);
+      },
     });
   }
   for (const question of content.questions) {
@@ -94,10 +114,15 @@ function checkJobs(content: Content): CheckJob[] {
         file,
         item,
         code: question.code,
-        judge: (run) => (outputsMatch(expected, run.output) ? undefined : firstDifference(expected, run.output)),
+        judge: (run) => (below(run.python, question.python) || outputsMatch(expected, run.output) ? undefined : firstDifference(expected, run.output)),
       });
     } else {
-      jobs.push({ file, item, code: question.code, judge: (run) => durationProblem(question.choices, question.answer, run.wallMs / 1000) });
+      jobs.push({
+        file,
+        item,
+        code: question.code,
+        judge: (run) => (below(run.python, question.python) ? undefined : durationProblem(question.choices, question.answer, run.wallMs / 1000)),
+      });
     }
   }
   return jobs;
@@ -131,4 +156,51 @@ export async function checkContent(
   }
   await Promise.all(Array.from({ length: options.parallel ?? 2 }, drain));
   return failures;
+}
+
+/** Where the right answers sit in the bank: a quiz whose answer is usually "A", or the longest choice, can be gamed. */
+export interface AnswerDistribution {
+  questions: number;
+  /** How many answers are the first, second, … choice. */
+  byPosition: number[];
+  /** Questions whose right answer is the one choice longer than all others. */
+  longestRight: number;
+}
+
+/** At most this share of answers may sit in one position. */
+const MAX_POSITION_SHARE = 0.4;
+/** At most this share of questions may have the uniquely longest choice as their answer. */
+const MAX_LONGEST_SHARE = 1 / 3;
+
+export function answerDistribution(questions: Pick<Question, "choices" | "answer">[]): AnswerDistribution {
+  const byPosition = [0, 0, 0, 0];
+  let longestRight = 0;
+  for (const { choices, answer } of questions) {
+    byPosition[answer]! += 1;
+    const longest = Math.max(...choices.map((choice) => choice.length));
+    const isUniquelyLongest = choices[answer]!.length === longest && choices.filter((choice) => choice.length === longest).length === 1;
+    if (isUniquelyLongest) longestRight += 1;
+  }
+  return { questions: questions.length, byPosition, longestRight };
+}
+
+/** What gives answers away, in plain words; empty when the bank is balanced. */
+export function distributionProblems(distribution: AnswerDistribution): string[] {
+  const problems: string[] = [];
+  const { questions, byPosition, longestRight } = distribution;
+  byPosition.forEach((count, position) => {
+    if (count > questions * MAX_POSITION_SHARE) {
+      problems.push(`${count} of ${questions} answers are choice ${"ABCD"[position]} (more than 40 %): move some answers to other positions`);
+    }
+  });
+  if (longestRight > questions * MAX_LONGEST_SHARE) {
+    problems.push(`the longest choice is the answer in ${longestRight} of ${questions} questions (more than a third): lengthen some wrong choices`);
+  }
+  return problems;
+}
+
+export function describeDistribution({ questions, byPosition, longestRight }: AnswerDistribution): string {
+  const percent = (count: number) => `${questions === 0 ? 0 : Math.round((count / questions) * 100)} %`;
+  const positions = byPosition.map((count, position) => `${"ABCD"[position]} ${count} (${percent(count)})`).join(", ");
+  return `Answers by position: ${positions}. The uniquely longest choice is the answer in ${longestRight} of ${questions} (${percent(longestRight)}).`;
 }

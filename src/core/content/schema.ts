@@ -2,6 +2,8 @@ import { z } from "zod";
 
 const id = z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, "expected lowercase letters, digits and dashes");
 
+const pythonVersion = z.string().regex(/^3\.\d+$/, 'expected a version like "3.11"');
+
 const docsLink = z.object({
   title: z.string().min(1).max(100),
   url: z.string().regex(/^https:\/\/docs\.python\.org\/3\/[\w./-]+(#[\w.-]+)?$/, "expected a link into https://docs.python.org/3/"),
@@ -13,12 +15,14 @@ export const conceptFrontMatter = z.strictObject({
   title: z.string().min(1).max(100),
   aliases: z.array(z.string().min(1).max(60)).max(20).default([]),
   summary: z.string().min(1).max(200),
-  python: z.string().regex(/^3\.\d+$/, 'expected a version like "3.11"'),
+  python: pythonVersion,
   docs: z.array(docsLink).min(1).max(3),
   related: z.array(id).min(1).max(5),
   example: z.strictObject({
     code: z.string().min(1).max(1500),
     output: z.string().max(1500),
+    /** What an older Python prints instead of `output` (the newest Python's), keyed by version. */
+    outputs: z.record(pythonVersion, z.string().max(1500)).optional(),
   }),
 });
 
@@ -44,6 +48,10 @@ export const quizQuestion = z
     choices: z.array(z.string().min(1).max(200)).min(2).max(4),
     answer: z.number().int().min(0),
     explanation: z.string().min(1).max(600),
+    /** The minimum Python version where the question holds; the check skips older ones. */
+    python: pythonVersion.optional(),
+    /** false pins the order of the choices (e.g. for "all of the above"); otherwise they are shuffled when shown. */
+    shuffle: z.boolean().optional(),
   })
   .refine((question) => question.answer < question.choices.length, {
     path: ["answer"],
