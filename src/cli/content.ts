@@ -1,4 +1,4 @@
-import { checkContent, unknownCheckIds } from "../core/content/check.js";
+import { answerDistribution, checkContent, describeDistribution, distributionProblems, unknownCheckIds } from "../core/content/check.js";
 import { closestNames } from "../core/edit-distance.js";
 import { loadContent } from "../core/content/load.js";
 import { loadConfig } from "../config.js";
@@ -32,10 +32,13 @@ export async function main(args: string[]): Promise<number> {
     }
     return 2;
   }
+  console.log(`Valid: ${content.concepts.size} concepts, ${content.questions.length} questions.`);
+  const distribution = answerDistribution(content.questions);
+  const giveaways = distributionProblems(distribution);
+  console.log(describeDistribution(distribution));
+  for (const problem of giveaways) console.log(`✖ quizzes can be gamed: ${problem}`);
   const versions = pythons.map((python) => python.version);
-  console.log(
-    `Valid: ${content.concepts.size} concepts, ${content.questions.length} questions. Running ${only ? `the examples and predict questions of ${only.join(", ")}` : "examples and predict questions"} on Python ${versions.join(", ")}…`,
-  );
+  console.log(`Running ${only ? `the examples and predict questions of ${only.join(", ")}` : "examples and predict questions"} on Python ${versions.join(", ")}…`);
   const failures = await checkContent(
     content,
     async (code, version) => {
@@ -53,6 +56,7 @@ export async function main(args: string[]): Promise<number> {
   );
   await sandboxCleanups();
   for (const failure of failures) console.log(`✖ ${failure.file}: ${failure.item}\n${failure.problem}\n`);
-  console.log(failures.length === 0 ? "All content checks passed." : `${failures.length} content check(s) failed.`);
-  return failures.length === 0 ? 0 : 1;
+  const failed = failures.length + giveaways.length;
+  console.log(failed === 0 ? "All content checks passed." : `${failed} content check(s) failed.`);
+  return failed === 0 ? 0 : 1;
 }

@@ -1,4 +1,4 @@
-import type { Content } from "./load.js";
+import type { Content, Question } from "./load.js";
 import type { Concept } from "./schema.js";
 import { compareVersions } from "../python-version.js";
 
@@ -165,4 +165,51 @@ export async function checkContent(
   // In content order, each item's versions together, whatever order the runs finished in.
   const order = new Map(jobs.map((job, index) => [`${job.item} on Python ${job.version}`, index]));
   return failures.sort((a, b) => order.get(a.item)! - order.get(b.item)!);
+}
+
+/** Where the right answers sit in the bank: a quiz whose answer is usually "A", or the longest choice, can be gamed. */
+export interface AnswerDistribution {
+  questions: number;
+  /** How many answers are the first, second, … choice. */
+  byPosition: number[];
+  /** Questions whose right answer is the one choice longer than all others. */
+  longestRight: number;
+}
+
+/** At most this share of answers may sit in one position. */
+const MAX_POSITION_SHARE = 0.4;
+/** At most this share of questions may have the uniquely longest choice as their answer. */
+const MAX_LONGEST_SHARE = 1 / 3;
+
+export function answerDistribution(questions: Pick<Question, "choices" | "answer">[]): AnswerDistribution {
+  const byPosition = [0, 0, 0, 0];
+  let longestRight = 0;
+  for (const { choices, answer } of questions) {
+    byPosition[answer]! += 1;
+    const longest = Math.max(...choices.map((choice) => choice.length));
+    const isUniquelyLongest = choices[answer]!.length === longest && choices.filter((choice) => choice.length === longest).length === 1;
+    if (isUniquelyLongest) longestRight += 1;
+  }
+  return { questions: questions.length, byPosition, longestRight };
+}
+
+/** What gives answers away, in plain words; empty when the bank is balanced. */
+export function distributionProblems(distribution: AnswerDistribution): string[] {
+  const problems: string[] = [];
+  const { questions, byPosition, longestRight } = distribution;
+  byPosition.forEach((count, position) => {
+    if (count > questions * MAX_POSITION_SHARE) {
+      problems.push(`${count} of ${questions} answers are choice ${"ABCD"[position]} (more than 40 %): move some answers to other positions`);
+    }
+  });
+  if (longestRight > questions * MAX_LONGEST_SHARE) {
+    problems.push(`the longest choice is the answer in ${longestRight} of ${questions} questions (more than a third): lengthen some wrong choices`);
+  }
+  return problems;
+}
+
+export function describeDistribution({ questions, byPosition, longestRight }: AnswerDistribution): string {
+  const percent = (count: number) => `${questions === 0 ? 0 : Math.round((count / questions) * 100)} %`;
+  const positions = byPosition.map((count, position) => `${"ABCD"[position]} ${count} (${percent(count)})`).join(", ");
+  return `Answers by position: ${positions}. The uniquely longest choice is the answer in ${longestRight} of ${questions} (${percent(longestRight)}).`;
 }
