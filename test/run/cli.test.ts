@@ -76,7 +76,7 @@ describe("loopy run", () => {
   it("explains its usage", async () => {
     const { code, stderr } = await loopyRun(["a.py", "--fast"]);
     expect(code).toBe(2);
-    expect(stderr).toBe("loopy run: unknown option --fast.\nUsage: loopy run FILE|- [--json] [--queue]\n");
+    expect(stderr).toBe("loopy run: unknown option --fast.\nUsage: loopy run FILE|- [--python 3.X] [--json] [--queue]\n");
   });
 });
 
