@@ -17,10 +17,13 @@ The recording (times in ms from start(), rounded to microseconds):
 
     {"version": 1, "wallMs": 1003.2, "originMonotonicUs": 2310968860, "droppedSteps": 0, "droppedTasks": 0,
      "waits": [{"kind": "sleep", "label": "asyncio.sleep"}, {"kind": "task", "label": "Task-2", "tasks": [2]}],
-     "tasks": [{"id": 1, "name": "Task-1", "coro": "main", "createdBy": "asyncio.run", "createdMs": 0.1,
+     "tasks": [{"id": 1, "name": "Task-1", "coro": "main", "args": "", "createdBy": "asyncio.run", "createdMs": 0.1,
                 "steps": [[0.2, 0.3, 0], [1000.4, 1000.5, -1]],
                 "finishedMs": 1000.5, "outcome": "result" | "exception" | "cancelled" | "pending",
                 "exception": "ValueError"}]}
+
+"args" is a short text of the coroutine's first arguments ("1, 'tea'"; "…" for values that are not plain
+numbers, strings or None). Tasks asyncio makes for itself inside a program's task are not recorded.
 
 A step is [startMs, endMs, wait]: `wait` indexes "waits" (what the task waited on after that step) or is
 -1 when the task ended there or its wait is unknown. A snapshot also has "running": the step that has held
@@ -93,6 +96,7 @@ class Recording:
                 "id": task.id,
                 "name": task.current_name(),
                 "coro": task.coro_name,
+                "args": task.args,
                 "createdBy": task.created_by,
                 "createdMs": ms(task.created),
                 "steps": steps_by_task[task.id],
@@ -125,7 +129,7 @@ class Recording:
 
 
 class TaskRecord:
-    __slots__ = ("recording", "id", "task", "name", "coro_name", "created_by", "created", "finished", "outcome", "exception")
+    __slots__ = ("recording", "id", "task", "name", "coro_name", "args", "created_by", "created", "finished", "outcome", "exception")
 
     def __init__(self, recording, coro, name, created_by):
         self.recording = recording
@@ -133,6 +137,7 @@ class TaskRecord:
         self.task = None  # set_task() once the Task exists: an eager task's first step comes before that
         self.name = name
         self.coro_name = getattr(coro, "__qualname__", None) or type(coro).__name__
+        self.args = call_arguments(coro)
         self.created_by = created_by
         self.created = perf_counter()
         self.finished = None
@@ -238,6 +243,39 @@ class TimedCoroutine:
 collections.abc.Coroutine.register(TimedCoroutine)
 
 
+# Values shown as a lane's arguments, job(1) and job(2): only types whose repr runs no code of the program.
+PLAIN_VALUES = (int, float, str, bytes, bool, type(None))
+ARG_CHARS = 20
+MAX_ARGS = 3
+
+
+def call_arguments(coro):
+    """The first arguments the coroutine was called with, short, e.g. "1, 'tea'" (self and cls left out).
+
+    Read from the not yet started frame's locals, which hold exactly the arguments; only a string is kept.
+    """
+    if type(coro) is not CoroutineType or coro.cr_frame is None:
+        return ""
+    code = coro.cr_code
+    names = code.co_varnames[: code.co_argcount]
+    if names[:1] in (("self",), ("cls",)):
+        names = names[1:]
+    values = coro.cr_frame.f_locals
+    shown = []
+    for name in names[:MAX_ARGS]:
+        value = values.get(name)
+        if type(value) in (str, bytes):
+            value = value[:ARG_CHARS]  # repr of a long string would cost its whole length
+        try:
+            text = repr(value) if type(value) in PLAIN_VALUES else "…"
+        except ValueError:  # an int past sys.get_int_max_str_digits()
+            text = "…"
+        shown.append(text if len(text) <= ARG_CHARS else text[: ARG_CHARS - 1] + "…")
+    if len(names) > MAX_ARGS:
+        shown.append("…")
+    return ", ".join(shown)
+
+
 def wait_token(awaited, coro):
     """What a task waits on after a step, cheaply: a TaskRecord, a tuple of them, or a code object."""
     kind = type(awaited)
@@ -253,9 +291,11 @@ def wait_token(awaited, coro):
         )
         if records:
             return records
-    # Otherwise the innermost coroutine of the await chain names it: asyncio.sleep, Queue.get, main...
+    # Otherwise the innermost coroutine of the await chain names it: asyncio.sleep, Queue.get, main...; but
+    # deep in asyncio's I/O the outermost asyncio function, the one the learner called, names it better
+    # (Process.communicate, not BaseSubprocessTransport._wait).
     # Exact type checks, not getattr with a default: a missing attribute costs an exception each time.
-    code = None
+    code = called = None
     while True:
         kind = type(coro)
         if kind is CoroutineType:
@@ -264,8 +304,12 @@ def wait_token(awaited, coro):
         elif kind is GeneratorType:
             code = coro.gi_code
             coro = coro.gi_yieldfrom
-        else:
+        elif called is None or code.co_qualname in ASYNCIO_WAITS:
             return code
+        else:
+            return called if os.path.basename(code.co_filename) in IO_MODULES else code
+        if called is None and code.co_filename.startswith(ASYNCIO_DIR):
+            called = code
 
 
 # What waiting in one of asyncio's own functions means, by the function's qualified name.
@@ -357,6 +401,19 @@ def is_loop_cleanup(coro):
     return code is not None and code.co_qualname in LOOP_CLEANUP and code.co_filename.startswith(ASYNCIO_DIR)
 
 
+# The asyncio functions that make a task of an awaitable the learner hands them (named as created_by names them).
+TASK_MAKERS = {"asyncio.run", "Runner.run", "run_until_complete", "create_task", "TaskGroup", "ensure_future", "gather",
+               "wait_for", "shield", "as_completed", "wait", "loop.create_task"}
+
+
+def is_helper_task(recording, coro, creator):
+    """A task asyncio makes for itself while a task of the program runs (Process.communicate's readers, a
+    subprocess transport's pipes): not the learner's, so not a lane; the task that caused it shows the wait."""
+    code = getattr(coro, "cr_code", None)
+    return (code is not None and code.co_filename.startswith(ASYNCIO_DIR) and creator not in TASK_MAKERS
+            and recording.running is not None)
+
+
 def hide_recorder_frames(task):
     """Debug mode reports where each task was created: keep that the learner's line, not the recorder's."""
     frames = getattr(task, "_source_traceback", None)
@@ -374,8 +431,10 @@ def record_tasks(recording, write_snapshot):
     @functools.wraps(original_create_task)
     def create_task(loop, coro, *args, **kwargs):
         # Not a coroutine: Task raises the TypeError learners would get, the wrapper would hide it.
-        if not asyncio.iscoroutine(coro) or is_loop_cleanup(coro) or len(recording.tasks) >= MAX_TASKS:
-            if asyncio.iscoroutine(coro) and not is_loop_cleanup(coro):
+        creator = created_by()
+        helper = asyncio.iscoroutine(coro) and is_helper_task(recording, coro, creator)
+        if not asyncio.iscoroutine(coro) or is_loop_cleanup(coro) or helper or len(recording.tasks) >= MAX_TASKS:
+            if asyncio.iscoroutine(coro) and not is_loop_cleanup(coro) and not helper:
                 recording.dropped_tasks += 1
             try:
                 return original_create_task(loop, coro, *args, **kwargs)
@@ -384,7 +443,7 @@ def record_tasks(recording, write_snapshot):
                 raise
         # The record exists before the task: an eager task (eager_task_factory, eager_start=True) takes its
         # first step inside the Task constructor.
-        record = TaskRecord(recording, coro, kwargs.get("name"), created_by())
+        record = TaskRecord(recording, coro, kwargs.get("name"), creator)
         recording.tasks.append(record)
         try:
             task = original_create_task(loop, TimedCoroutine(coro, record), *args, **kwargs)

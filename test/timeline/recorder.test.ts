@@ -14,6 +14,55 @@ const runningTime = (task: TimelineTask) => task.intervals.filter((i) => i.kind 
 const waits = (task: TimelineTask) => task.intervals.filter((i) => i.kind === "waiting" && i.wait !== undefined);
 
 describe.each(PYTHONS)("the task recorder, through the sandbox, on Python $version", (python) => {
+  it("leaves out asyncio's own helper tasks: a subprocess is one lane, waiting on the call the learner made", async () => {
+    const program = (communicate: string) => `
+      import asyncio
+
+      async def main():
+          proc = await asyncio.create_subprocess_exec("/bin/echo", "hi", stdout=asyncio.subprocess.PIPE)
+          ${communicate}
+          await proc.wait()
+
+      asyncio.run(main())
+    `;
+    const { timeline, stdout } = await run(program("print((await proc.communicate())[0].decode().strip())"), { python });
+    expect(stdout).toBe("hi\n");
+    expect(timeline.tasks.map((task) => task.coroutine)).toEqual(["main"]);
+    // How often communicate() and wait() wait depends on when the pipes and the exit come in.
+    const labels = waits(timeline.tasks[0]!).map((wait) => waitOf(timeline, wait)!.label);
+    expect(labels[0]).toBe("create_subprocess_exec");
+    expect(labels).toContain("Process.communicate");
+    expect(labels.every((label) => ["create_subprocess_exec", "Process.communicate", "Process.wait"].includes(label))).toBe(true);
+    // A task the learner makes of their own coroutine stays a lane, even when asyncio code makes it for them.
+    const gathered = await run(program("await asyncio.gather(proc.wait(), asyncio.sleep(0))"), { python });
+    expect(gathered.timeline.tasks.map((task) => [task.coroutine, task.createdBy])).toEqual([["main", "asyncio.run"], ["Process.wait", "gather"], ["sleep", "gather"]]);
+  });
+
+  it("keeps a short text of each task's first arguments: plain values only, cut short", async () => {
+    const { timeline, stdout } = await run(`
+      import asyncio
+
+      class Shy:
+          def __repr__(self):
+              print("repr ran")
+              return "Shy"
+
+      async def job(n, label, thing, extra=None):
+          await asyncio.sleep(0)
+
+      class Worker:
+          async def run(self, name):
+              await asyncio.sleep(0)
+
+      async def main():
+          await asyncio.gather(job(1, "tea", Shy()), job(2, "x" * 100, None), Worker().run("w"), job(10**5000, b"z", 1.5))
+
+      asyncio.run(main())
+    `, { python });
+    expect(stdout).toBe(""); // the program's own __repr__ is never called
+    expect(timeline.tasks.map((task) => task.args ?? "")).toEqual(["", "1, 'tea', …, …", "2, 'xxxxxxxxxxxxxxxxxx…, None, …", "'w'", "…, b'z', 1.5, …"]);
+  });
+
   it("records the main coroutine and the tasks gather makes, with their steps and waits", async () => {
     const { timeline } = await run(`
       import asyncio

@@ -54,6 +54,8 @@ export interface TimelineTask {
   name: string;
   /** The coroutine function's qualified name, e.g. "main" or "Crawler.fetch". */
   coroutine: string;
+  /** Its first arguments, short, e.g. "1, 'tea'" ("…" for values that are not plain); missing when none. */
+  args?: string;
   /** What made it: "asyncio.run", "create_task", "gather", "TaskGroup", "ensure_future", … */
   createdBy: string;
   createdMs: number;
@@ -155,6 +157,7 @@ const timelineSchema = z
           id: z.number().int().min(1),
           name: label,
           coroutine: label,
+          args: label.optional(),
           createdBy: label,
           createdMs: milliseconds,
           finishedMs: milliseconds.nullable(),

@@ -1,11 +1,14 @@
 import { existsSync } from "node:fs";
 import { Resvg } from "@resvg/resvg-js";
+import { laneLabels, readySpan, shownSpan } from "./lanes.js";
 import type { Interval, Timeline, TimelineTask } from "../protocol.js";
 import { BLOCKING_STEP_MS, formatDuration, isBlockingStep, MAX_LANES, waitOf, type OutputLine } from "./timeline.js";
 
 /**
- * The timeline as a picture: one lane per task on a shared time axis, running steps as bars (red when a
- * step blocked the loop), waits as thin lines labelled with what was awaited, printed lines marked below.
+ * The timeline as a picture: one lane per task on a shared time axis that starts with the program's first
+ * task or line, running steps as bars (red when a step blocked the loop), waits as thin lines labelled with
+ * what was awaited, the end of a wait where the task was ready but the loop busy as a dotted line, printed
+ * lines marked below.
  * An opaque slate panel with light text reads the same in Discord's dark and light themes. Discord shows
  * embed images about 400–520 px wide, so the picture is drawn 720 units wide with large type, at 2× pixels.
  */
@@ -15,7 +18,7 @@ const LABEL_WIDTH = 156;
 const OUTCOME_ROOM = 24;
 const PLOT_LEFT = PAD + LABEL_WIDTH;
 const PLOT_RIGHT = WIDTH - PAD - OUTCOME_ROOM;
-const HEADER_HEIGHT = 58;
+const HEADER_HEIGHT = 74;
 const LANE_HEIGHT = 36;
 const BAR_HEIGHT = 14;
 const PRINT_ROW_HEIGHT = 20;
@@ -38,6 +41,7 @@ const COLORS = {
   running: "#4ade80",
   blocking: "#f87171",
   waiting: "#8b95a7",
+  ready: "#c4b5fd",
   stdout: "#7dd3fc",
   stderr: "#fca5a5",
   cancelled: "#fbbf24",
@@ -59,11 +63,10 @@ export function renderTimelinePng(timeline: Timeline, lines: readonly OutputLine
 
 export function renderTimelineSvg(timeline: Timeline, lines: readonly OutputLine[]): string {
   const shown = timeline.tasks.slice(0, MAX_LANES);
-  // A loop, not Math.max(...spread): a spread of 200,000 printed lines overflows the call stack.
-  let endMs = Math.max(timeline.wallMs, 1);
-  for (const line of lines) endMs = Math.max(endMs, line.atMs);
-  for (const task of shown) for (const interval of task.intervals) endMs = Math.max(endMs, interval.endMs);
-  const x = (ms: number) => PLOT_LEFT + (Math.min(Math.max(ms, 0), endMs) / endMs) * (PLOT_RIGHT - PLOT_LEFT);
+  const { startMs, endMs } = shownSpan(timeline, shown, lines);
+  const spanMs = endMs - startMs;
+  const x = (ms: number) => PLOT_LEFT + ((Math.min(Math.max(ms, startMs), endMs) - startMs) / spanMs) * (PLOT_RIGHT - PLOT_LEFT);
+  const labels = laneLabels(shown);
 
   const lanesTop = HEADER_HEIGHT;
   const printTop = lanesTop + shown.length * LANE_HEIGHT;
@@ -76,47 +79,74 @@ export function renderTimelineSvg(timeline: Timeline, lines: readonly OutputLine
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="${FONT}">`,
     `<rect x="0.5" y="0.5" width="${WIDTH - 1}" height="${height - 1}" rx="8" fill="${COLORS.background}" stroke="${COLORS.border}"/>`,
-    ...header(timeline, endMs),
-    ...grid(endMs, x, lanesTop, axisTop),
-    ...shown.flatMap((task, index) => lane(timeline, task, lanesTop + index * LANE_HEIGHT, x)),
+    ...header(timeline, spanMs),
+    ...grid(startMs, spanMs, x, lanesTop, axisTop),
+    ...shown.flatMap((task, index) => lane(timeline, task, labels[index]!, lanesTop + index * LANE_HEIGHT, x)),
     ...printedRow(lines, printTop, lanesTop, labelled, x),
-    ...axis(endMs, x, axisTop),
+    ...axis(startMs, spanMs, x, axisTop),
     ...footer.map((note, index) => text(PAD, axisTop + AXIS_HEIGHT + index * FOOTER_LINE + 4, note, { size: 11, fill: COLORS.muted })),
     "</svg>",
   ];
   return parts.join("\n");
 }
 
-function header(timeline: Timeline, endMs: number): string[] {
+/** The legend's entries: a swatch and what it means, laid out left to right in rows. */
+function legend(top: number): string[] {
+  const swatches: { draw: (left: number, baseline: number) => string; label: string }[] = [
+    { draw: (left, baseline) => rect(left, baseline - 9, 16, 10, COLORS.running), label: "running" },
+    { draw: (left, baseline) => rect(left, baseline - 5, 16, 2, COLORS.waiting), label: "waiting on something" },
+    { draw: (left, baseline) => readyLine(left, left + 16, baseline - 4), label: "ready, waiting for the loop" },
+    { draw: (left, baseline) => rect(left, baseline - 9, 16, 10, COLORS.blocking), label: `blocking the loop (≥ ${BLOCKING_STEP_MS} ms)` },
+    { draw: (left, baseline) => rect(left + 7, baseline - 10, 2, 12, COLORS.stdout), label: "a line printed" },
+    ...(["result", "exception", "cancelled"] as const).map((outcome) => ({
+      draw: (left: number, baseline: number) => text(left + 3, baseline, OUTCOME_MARKS[outcome].mark, { size: 12, fill: OUTCOME_MARKS[outcome].fill, weight: "bold" }),
+      label: OUTCOME_MARKS[outcome].meaning,
+    })),
+  ];
+  const parts: string[] = [];
+  let left = PAD;
+  let baseline = top;
+  for (const { draw, label } of swatches) {
+    const width = 22 + label.length * 11 * CHAR_WIDTH + 14;
+    if (left + width > WIDTH - PAD) {
+      left = PAD;
+      baseline += 16;
+    }
+    parts.push(draw(left, baseline), text(left + 22, baseline, label, { size: 11, fill: COLORS.muted }));
+    left += width;
+  }
+  return parts;
+}
+
+function header(timeline: Timeline, spanMs: number): string[] {
   const count = timeline.tasks.length;
-  const legendY = 44;
   return [
     text(PAD, 24, "Tasks on the event loop", { size: 15, weight: "bold" }),
-    text(WIDTH - PAD, 24, `${count} task${count === 1 ? "" : "s"} · ${formatDuration(endMs)} in all`, { size: 13, anchor: "end" }),
-    rect(PAD, legendY - 9, 16, 10, COLORS.running),
-    text(PAD + 22, legendY, "running", { size: 11, fill: COLORS.muted }),
-    rect(PAD + 84, legendY - 5, 16, 2, COLORS.waiting),
-    text(PAD + 106, legendY, "waiting (on what, when it fits)", { size: 11, fill: COLORS.muted }),
-    rect(PAD + 300, legendY - 9, 16, 10, COLORS.blocking),
-    text(PAD + 322, legendY, `blocking the loop (≥ ${BLOCKING_STEP_MS} ms)`, { size: 11, fill: COLORS.muted }),
-    rect(PAD + 500, legendY - 10, 2, 12, COLORS.stdout),
-    text(PAD + 508, legendY, "a line printed", { size: 11, fill: COLORS.muted }),
+    text(WIDTH - PAD, 24, `${count} task${count === 1 ? "" : "s"} · ${formatDuration(spanMs)} in all`, { size: 13, anchor: "end" }),
+    ...legend(44),
   ];
 }
 
-function grid(endMs: number, x: (ms: number) => number, top: number, bottom: number): string[] {
-  return ticks(endMs).map((ms) => `<line x1="${n(x(ms))}" y1="${top}" x2="${n(x(ms))}" y2="${bottom}" stroke="${COLORS.grid}"/>`);
+function grid(startMs: number, spanMs: number, x: (ms: number) => number, top: number, bottom: number): string[] {
+  return ticks(spanMs).map((ms) => `<line x1="${n(x(startMs + ms))}" y1="${top}" x2="${n(x(startMs + ms))}" y2="${bottom}" stroke="${COLORS.grid}"/>`);
 }
 
-function lane(timeline: Timeline, task: TimelineTask, top: number, x: (ms: number) => number): string[] {
+/** A dotted line: ready to run, waiting for the loop to get to it. */
+function readyLine(left: number, right: number, y: number): string {
+  return `<line x1="${n(left)}" y1="${n(y)}" x2="${n(right)}" y2="${n(y)}" stroke="${COLORS.ready}" stroke-width="3" stroke-dasharray="2 2"/>`;
+}
+
+function lane(timeline: Timeline, task: TimelineTask, label: string, top: number, x: (ms: number) => number): string[] {
   const middle = top + LANE_HEIGHT / 2;
   const parts = [
-    text(PAD, middle - 2, fit(`${task.coroutine}()`, LABEL_WIDTH - 8, 13), { size: 13 }),
+    text(PAD, middle - 2, fit(label, LABEL_WIDTH - 8, 13), { size: 13 }),
     text(PAD, middle + 12, fit(`${task.name} · ${task.createdBy}`, LABEL_WIDTH - 8, 10), { size: 10, fill: COLORS.muted }),
   ];
   for (const interval of task.intervals.filter((i) => i.kind === "waiting")) {
-    const [left, right] = [x(interval.startMs), x(interval.endMs)];
+    const ready = readySpan(timeline, task, interval);
+    const [left, right] = [x(interval.startMs), x(ready ? ready[0] : interval.endMs)];
     parts.push(rect(left, middle - 1, right - left, 2, COLORS.waiting));
+    if (ready) parts.push(readyLine(x(ready[0]), x(ready[1]), middle));
     const label = waitOf(timeline, interval)?.label;
     if (label && right - left >= label.length * 10 * CHAR_WIDTH + 8) {
       parts.push(text((left + right) / 2, middle - 5, label, { size: 10, fill: COLORS.muted, anchor: "middle" }));
@@ -134,9 +164,9 @@ function lane(timeline: Timeline, task: TimelineTask, top: number, x: (ms: numbe
 }
 
 const OUTCOME_MARKS = {
-  result: { mark: "✓", fill: COLORS.running },
-  exception: { mark: "✗", fill: COLORS.blocking },
-  cancelled: { mark: "⊘", fill: COLORS.cancelled },
+  result: { mark: "✓", fill: COLORS.running, meaning: "finished" },
+  exception: { mark: "✗", fill: COLORS.blocking, meaning: "raised" },
+  cancelled: { mark: "⊘", fill: COLORS.cancelled, meaning: "cancelled" },
 } as const;
 
 function outcomeMark(task: TimelineTask, left: number, baseline: number): string {
@@ -203,11 +233,12 @@ function printedRow(lines: readonly OutputLine[], top: number, lanesTop: number,
   return parts;
 }
 
-function axis(endMs: number, x: (ms: number) => number, top: number): string[] {
+/** The axis counts from the shown span's start: 0 is the program's first task or line. */
+function axis(startMs: number, spanMs: number, x: (ms: number) => number, top: number): string[] {
   const parts = [`<line x1="${PLOT_LEFT}" y1="${top}" x2="${PLOT_RIGHT}" y2="${top}" stroke="${COLORS.muted}"/>`];
-  for (const ms of ticks(endMs)) {
-    parts.push(`<line x1="${n(x(ms))}" y1="${top}" x2="${n(x(ms))}" y2="${top + 5}" stroke="${COLORS.muted}"/>`);
-    parts.push(text(x(ms), top + 18, tickLabel(ms), { size: 11, fill: COLORS.muted, anchor: "middle" }));
+  for (const ms of ticks(spanMs)) {
+    parts.push(`<line x1="${n(x(startMs + ms))}" y1="${top}" x2="${n(x(startMs + ms))}" y2="${top + 5}" stroke="${COLORS.muted}"/>`);
+    parts.push(text(x(startMs + ms), top + 18, tickLabel(ms), { size: 11, fill: COLORS.muted, anchor: "middle" }));
   }
   return parts;
 }
