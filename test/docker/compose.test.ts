@@ -26,7 +26,8 @@ import { FakeDiscord } from "../fake-discord/fake-discord.js";
 const run = promisify(execFile);
 const root = new URL("../..", import.meta.url).pathname;
 const BASE_IMAGE = process.env.LOOPY_BASE_IMAGE ?? "loopy-test-stand-in/debian:trixie-minbase";
-const PROJECT = "loopy-docker-test";
+// Its own project (containers, volume), so two checkouts running this test at once do not take over each other's.
+const PROJECT = `loopy-docker-test-${process.pid}`;
 const workDir = mkdtempSync(join(tmpdir(), "loopy-docker-test-"));
 const overridePath = join(workDir, "override.yml");
 
