@@ -26,7 +26,8 @@ import { FakeDiscord } from "../fake-discord/fake-discord.js";
 const run = promisify(execFile);
 const root = new URL("../..", import.meta.url).pathname;
 const BASE_IMAGE = process.env.LOOPY_BASE_IMAGE ?? "loopy-test-stand-in/debian:trixie-minbase";
-const PROJECT = "loopy-docker-test";
+// Its own project (containers, volume), so two checkouts running this test at once do not take over each other's.
+const PROJECT = `loopy-docker-test-${process.pid}`;
 const workDir = mkdtempSync(join(tmpdir(), "loopy-docker-test-"));
 const overridePath = join(workDir, "override.yml");
 
@@ -137,6 +138,9 @@ beforeAll(async () => {
   await timed("up", async () => {
     await compose("up", "-d", "--scale", "worker=2");
     await until("the bot to be ready (Redis answers, a worker is connected)", async () => ((await get(botHealthPort, "/readyz")).status === 200 ? true : undefined), 120_000);
+    // /readyz does not wait for Discord: interactions reach the bot once its gateway shard is ready.
+    const [bot] = await containersOf("bot");
+    await until("the bot's gateway shard to be ready", async () => ((await run("docker", ["logs", bot!])).stdout.includes("gateway shard ready") ? true : undefined));
   });
   queueRedis = new Redis(`redis://127.0.0.1:${redisPort}`, { maxRetriesPerRequest: null });
   queueRedis.on("error", () => {});
