@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileS
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { log } from "../log.js";
-import { isProcessAlive } from "../process-alive.js";
+import { isLeftOver, ownedName } from "./owner.js";
 
 const CGROUP_ROOT = "/sys/fs/cgroup";
 
@@ -12,7 +12,7 @@ const CGROUP_ROOT = "/sys/fs/cgroup";
  * v1 (hosts with the hybrid layout) behind one interface.
  */
 export interface RunCgroup {
-  /** loopy-sandbox-PID-N: unique on the host, with the owning process's pid for clean-up after a crash. */
+  /** Unique on the host, with the owning process's pid for clean-up after a crash (owner.ts). */
   readonly name: string;
   /** cgroup.procs files a process writes its own pid to, to join the group before anything else runs. */
   readonly procsFiles: string[];
@@ -191,7 +191,6 @@ function createGroup(name: string): RunCgroup {
   return v1Group(name);
 }
 
-const GROUP_NAME = /^loopy-sandbox-(\d+)-\d+$/;
 let groupsCreated = 0;
 
 /**
@@ -201,8 +200,7 @@ let groupsCreated = 0;
 function removeOrphanedGroups(): void {
   const base = isV2() ? CGROUP_ROOT : join(CGROUP_ROOT, "pids");
   for (const name of readdirSync(base)) {
-    const owner = Number(GROUP_NAME.exec(name)?.[1]);
-    if (!owner || owner === process.pid || isProcessAlive(owner)) continue;
+    if (!isLeftOver(name)) continue;
     (isV2() ? v2Group(name) : v1Group(name)).destroy().catch(() => {}); // best effort: the next start tries again
   }
 }
@@ -210,5 +208,5 @@ function removeOrphanedGroups(): void {
 /** Creates an empty control group for one sandbox (needs root, or a delegated cgroup v2 subtree). */
 export function createRunCgroup(): RunCgroup {
   if (groupsCreated === 0) removeOrphanedGroups();
-  return createGroup(`loopy-sandbox-${process.pid}-${++groupsCreated}`);
+  return createGroup(ownedName(++groupsCreated));
 }

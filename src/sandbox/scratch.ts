@@ -3,7 +3,7 @@ import { rm } from "node:fs/promises";
 import { chmodSync, chownSync, mkdirSync, readdirSync, readFileSync, rmdirSync, statfsSync } from "node:fs";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { isProcessAlive } from "../process-alive.js";
+import { isLeftOver, ownedName } from "./owner.js";
 
 const run = promisify(execFile);
 
@@ -37,7 +37,7 @@ async function mountScratch(bytes: number): Promise<string> {
   // Searchable by every sandbox uid (bwrap opens the folders as the run's user), listable by none.
   mkdirSync(SCRATCH_ROOT, { recursive: true, mode: 0o711 });
   chmodSync(SCRATCH_ROOT, 0o711);
-  const dir = join(SCRATCH_ROOT, `loopy-sandbox-${process.pid}-${++mounted}`);
+  const dir = join(SCRATCH_ROOT, ownedName(++mounted));
   mkdirSync(dir, { mode: 0o700 });
   try {
     // Root's own mount point (0711): the folders in it are made by root and handed to the run's uid, so the worker
@@ -103,8 +103,6 @@ async function unmount(dir: string): Promise<void> {
   rmdirSync(dir);
 }
 
-const OWNED_NAME = /^loopy-sandbox-(\d+)-\d+$/;
-
 /** Scratch mounts left by a worker process that died, found by the pid in their name (like its cgroups). */
 export async function removeOrphanedScratch(): Promise<void> {
   let names: string[];
@@ -115,8 +113,7 @@ export async function removeOrphanedScratch(): Promise<void> {
   }
   const mounted = readFileSync("/proc/self/mounts", "utf8");
   for (const name of names) {
-    const owner = Number(OWNED_NAME.exec(name)?.[1]);
-    if (!owner || owner === process.pid || isProcessAlive(owner)) continue;
+    if (!isLeftOver(name)) continue;
     const dir = join(SCRATCH_ROOT, name);
     await (mounted.includes(` ${dir} `) ? unmount(dir) : Promise.resolve(rmdirSync(dir))).catch(() => {}); // best effort: the next start tries again
   }

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { beforeAll } from "vitest";
+import { OWN_PREFIX } from "../../src/sandbox/owner.js";
 import { checkSandbox } from "../../src/sandbox/doctor.js";
 import { configuredDefaultPython } from "../../src/sandbox/userlands.js";
 
@@ -30,7 +31,7 @@ export function processesWithMarker(marker: string): number[] {
 
 /** Control groups this test process created and did not remove: any left would mean processes left running. */
 export function leftoverCgroups(): string[] {
-  const prefix = `loopy-sandbox-${process.pid}-`;
+  const prefix = OWN_PREFIX;
   const places = ["/sys/fs/cgroup", "/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/cpuacct"];
   return places.flatMap((place) => {
     try {
