@@ -1,3 +1,4 @@
+import { renderTimelineSvg } from "../../src/core/run/timeline/picture.js";
 import { describe, expect, it } from "vitest";
 import { findHints } from "../../src/core/run/hints.js";
 import { isBlockingStep, waitOf } from "../../src/core/run/timeline/timeline.js";
@@ -119,6 +120,10 @@ describe.each(PYTHONS)("where the pending tasks were waiting, on Python $version
     expect(graph).toContain("in async sleep()");
     expect(graph).toContain("line 8, in async main()");
     expect(graph.length).toBeLessThanOrEqual(3000);
+    // The picture shows it too, under the lanes.
+    const svg = renderTimelineSvg(result.timeline, []);
+    expect(svg).toContain("Where pending tasks were waiting");
+    expect(svg).toContain("in async worker()");
   });
 
   it.runIf(compareVersions(python.version, "3.14") < 0)("is not there before 3.14, which has no call graphs", async () => {

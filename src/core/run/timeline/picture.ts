@@ -248,7 +248,18 @@ function footerNotes(timeline: Timeline, shownLanes: number): string[] {
   const hidden = timeline.tasks.length - shownLanes + timeline.droppedTasks;
   if (hidden > 0) notes.push(`${hidden} more task${hidden === 1 ? "" : "s"} not shown.`);
   if (timeline.droppedSteps > 0) notes.push(`A busy program: ${timeline.droppedSteps} short steps were not recorded.`);
-  return notes;
+  return [...notes, ...callGraphNotes(timeline)];
+}
+
+/** Lines of the picture's footer for the call graph (3.14+): where pending tasks were waiting, as Python printed it. */
+const CALL_GRAPH_LINES = 10;
+
+function callGraphNotes(timeline: Timeline): string[] {
+  if (!timeline.callGraph) return [];
+  const lines = timeline.callGraph.split("\n").filter((line) => line.trim() !== "");
+  const shown = lines.slice(0, CALL_GRAPH_LINES).map((line) => fit(line.replace(/ id=0x[0-9a-f]+/g, ""), WIDTH - 2 * PAD, 11));
+  const more = lines.length - shown.length;
+  return ["Where pending tasks were waiting (Python's call graph):", ...shown, ...(more > 0 ? [`… ${more} more lines in the reply`] : [])];
 }
 
 /** Round axis ticks: 1, 2 or 5 × a power of ten, four to eight of them. */
