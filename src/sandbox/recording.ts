@@ -62,8 +62,12 @@ type Step = readonly [number, number, number];
 /** Cut to the protocol's label length, control characters dropped (they mean nothing in a label). */
 export function boundedLabel(text: string): string {
   // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u001f\u007f]/g, "");
-  return clean.length <= RESULT_BOUNDS.label ? clean : `${clean.slice(0, RESULT_BOUNDS.label - 1)}…`;
+  return cutTo(text.replace(/[\u0000-\u001f\u007f]/g, ""), RESULT_BOUNDS.label);
+}
+
+/** Text cut to `max` characters, with an ellipsis when something was left out. */
+function cutTo(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 /**
@@ -188,8 +192,7 @@ function timelineFrom(recording: Recording, shiftMs: number, stoppedAtMs?: numbe
 /** Cut to `max` characters, control characters other than line breaks dropped. */
 function boundedText(text: string, max: number): string {
   // eslint-disable-next-line no-control-regex
-  const clean = text.replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, "");
-  return clean.length <= max ? clean : `${clean.slice(0, max - 1)}…`;
+  return cutTo(text.replace(/[\u0000-\u0009\u000b-\u001f\u007f]/g, ""), max);
 }
 
 /** A recording's pieces in order; past MAX_RECORDING_BYTES it is given up. */

@@ -94,6 +94,7 @@ export class Sandbox {
   private reportBytes = 0;
   private used = false;
   private destroyed: Promise<void> | null = null;
+  private cgroupRemoved: Promise<void> | null = null;
   private markReady: () => void = () => {};
   /** Called once when the run's frames pass their budget. */
   private onFramesExceeded: () => void = () => {};
@@ -168,7 +169,7 @@ export class Sandbox {
       return sandbox;
     } catch (error) {
       if (sandbox) await sandbox.destroy();
-      else await Promise.all([cgroup.destroy(), scratch?.destroy()]).finally(() => sandboxIds.release(id));
+      else await Promise.all([cgroup.destroy(), scratch?.release()]).finally(() => sandboxIds.release(id));
       throw error;
     }
   }
@@ -195,9 +196,9 @@ export class Sandbox {
     try {
       return await this.runOnce(code, limits, stdin);
     } finally {
-      // Nothing of the run is left once its cgroup is gone; unmounting its scratch (a few ms of mount(8)) and
-      // giving back its uid need not delay the answer. `sandboxCleanups()` waits for them.
-      await this.cgroup.destroy().catch(() => {}); // destroy() tries again and logs
+      // Nothing of the run is left once its cgroup is gone; emptying its scratch (up to 8,192 files) and giving
+      // back its uid need not delay the answer. `sandboxCleanups()` waits for them.
+      await this.removeCgroup().catch(() => {}); // destroy() reports the failure
       trackCleanup(this.destroy());
     }
   }
@@ -272,11 +273,16 @@ export class Sandbox {
     };
   }
 
-  /** Kills everything the sandbox started and removes its cgroup and scratch; safe to call more than once. */
+  /** Kills everything the sandbox started and removes its cgroup, once however often it is asked. */
+  private removeCgroup(): Promise<void> {
+    this.cgroupRemoved ??= this.cgroup.destroy();
+    return this.cgroupRemoved;
+  }
+
+  /** Kills everything the sandbox started, removes its cgroup and releases its scratch; safe to call more than once. */
   destroy(): Promise<void> {
-    this.destroyed ??= this.cgroup
-      .destroy()
-      .then(() => this.scratch.destroy())
+    this.destroyed ??= this.removeCgroup()
+      .then(() => this.scratch.release())
       .then(
         () => sandboxIds.release(this.id),
         // Its id is not handed out again: something of the run may still hold it.
@@ -290,16 +296,20 @@ export class Sandbox {
 
   /** Every frame is charged to the run: past its budget the run is stopped, and no more frames are read. */
   private onFrameBytes(data: Buffer): void {
-    if (this.framesRead > MAX_FRAMES_PER_RUN || this.reportBytes > REPORT_BYTES_PER_RUN) return;
+    if (this.overFrameBudget()) return;
     for (const frame of this.frames.push(data)) {
       this.framesRead++;
       if (frame.kind === "timeline" || frame.kind === "timeline-snapshot") this.reportBytes += frame.data.length;
-      if (this.framesRead > MAX_FRAMES_PER_RUN || this.reportBytes > REPORT_BYTES_PER_RUN) {
+      if (this.overFrameBudget()) {
         this.onFramesExceeded();
         return;
       }
       this.onFrame(frame);
     }
+  }
+
+  private overFrameBudget(): boolean {
+    return this.framesRead > MAX_FRAMES_PER_RUN || this.reportBytes > REPORT_BYTES_PER_RUN;
   }
 
   private onFrame(frame: Frame): void {

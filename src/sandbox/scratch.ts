@@ -24,7 +24,7 @@ export interface Scratch {
   /** Whether the run filled the file system (space or files), read from outside. */
   isFull(): boolean;
   /** Empties it for the next sandbox (or unmounts it); errors are the caller's to log, never the learner's. */
-  destroy(): Promise<void>;
+  release(): Promise<void>;
 }
 
 /** Emptied scratch file systems kept mounted for the next sandboxes, by size: mount(8) per run would cost the run. */
@@ -71,7 +71,7 @@ export async function createScratch(bytes: number, uid: number, gid: number): Pr
       const stats = statfsSync(dir);
       return stats.bavail === 0 || stats.ffree === 0;
     },
-    destroy() {
+    release() {
       released ??= (async () => {
         // In the thread pool: a run may leave 8,192 files, and the worker's event loop must not wait for them.
         await Promise.all([rm(tmpDir, { recursive: true, force: true }), rm(shmDir, { recursive: true, force: true })]);
@@ -115,6 +115,11 @@ export async function removeOrphanedScratch(): Promise<void> {
   for (const name of names) {
     if (!isLeftOver(name)) continue;
     const dir = join(SCRATCH_ROOT, name);
-    await (mounted.includes(` ${dir} `) ? unmount(dir) : Promise.resolve(rmdirSync(dir))).catch(() => {}); // best effort: the next start tries again
+    try {
+      if (mounted.includes(` ${dir} `)) await unmount(dir);
+      else rmdirSync(dir);
+    } catch {
+      // Best effort: the next start tries again. A leftover must never keep this worker's sandboxes from starting.
+    }
   }
 }

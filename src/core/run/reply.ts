@@ -59,11 +59,14 @@ function outputBlock(output: string, budget: number): { block: string; complete:
   const lines = numbered(first.map((line) => defuseMentions(line.slice(0, budget))), total);
   const shown: string[] = [];
   let length = 0;
+  const fenceLength = codeBlock("").length;
   for (const [index, line] of lines.entries()) {
-    const room = budget - NOTE_ROOM - codeBlock("").length - length - line.length - (index > 0 ? 1 : 0) - backticks(line);
+    // The line, its newline and the zero-width spaces codeBlock will add to it.
+    const added = line.length + (index > 0 ? 1 : 0) + backticks(line);
+    const room = budget - NOTE_ROOM - fenceLength - length - added;
     if (room >= 0) {
       shown.push(line);
-      length += line.length + (index > 0 ? 1 : 0) + backticks(line);
+      length += added;
     } else {
       // A line too long for the room left (print("x" * 10**5)) is cut rather than dropped, so something shows.
       if (shown.length === 0) shown.push(`${line.slice(0, Math.max(line.length + room - 1, 0))}…`);
